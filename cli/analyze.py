@@ -1,0 +1,84 @@
+"""`soleus analyze FILE` and `soleus replay FILE [--speed X]`."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from cli.render import format_rep_line, print_warnings, render_sets_table
+from counting.counter import RepCounter
+from counting.events import EXERCISES, PLACEMENTS, RepCompleted, SetEnded, SetStarted, session_to_dict
+from sensor.sources import open_recording, paced
+
+
+def add_counter_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--placement", choices=PLACEMENTS, help="where the sensor is worn (default: recognised)")
+    p.add_argument("--exercise", choices=EXERCISES, help="the exercise (default: recognised)")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("analyze", help="count reps and sets in a recording")
+    p.add_argument("file", help="recording (plain CSV t,ax,ay,az[,gx,gy,gz] or a supported app export)")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    add_counter_options(p)
+    p.set_defaults(func=run_analyze)
+
+    p = sub.add_parser("replay", help="feed a recording through the live path and print reps as detected")
+    p.add_argument("files", nargs="+", help="recording(s), or a folder of recordings")
+    p.add_argument("--speed", type=float, default=None, help="x real time (default: as fast as possible)")
+    add_counter_options(p)
+    p.set_defaults(func=run_replay)
+
+
+def run_analyze(args: argparse.Namespace) -> int:
+    rec = open_recording(args.file)
+    counter = RepCounter(placement=args.placement, exercise=args.exercise)
+    events = []
+    for chunk in rec.chunks():
+        events += counter.feed(chunk)
+    events += counter.finish()
+    sets = [e.summary for e in events if isinstance(e, SetEnded)]
+    print_warnings(rec.path, rec.report.warnings(), sets)
+    if args.json:
+        json.dump(session_to_dict(sets), sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        print(render_sets_table(sets, title=str(rec.path)))
+    return 0
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    if args.speed is not None and args.speed <= 0:
+        print("soleus: error: --speed must be > 0", file=sys.stderr)
+        return 2
+    if len(args.files) > 1 or Path(args.files[0]).is_dir():
+        from cli.batch import run_batch
+
+        return run_batch(args)
+    return asyncio.run(_replay_one(args))
+
+
+async def _replay_one(args: argparse.Namespace) -> int:
+    rec = open_recording(args.files[0])
+    counter = RepCounter(placement=args.placement, exercise=args.exercise)
+    sets = []
+
+    def show(events) -> None:
+        for e in events:
+            if isinstance(e, SetStarted):
+                print(f"set {e.set_index + 1} started at {e.start_s:.1f} s", flush=True)
+            elif isinstance(e, RepCompleted):
+                print(format_rep_line(e.rep), flush=True)
+            elif isinstance(e, SetEnded):
+                sets.append(e.summary)
+                s = e.summary
+                print(f"set {s.index + 1} ended: {len(s.reps)} reps, tempo {s.tempo.notation() if s.tempo else '-'}", flush=True)
+
+    async for chunk in paced(rec.chunks(), args.speed):
+        show(counter.feed(chunk))
+    show(counter.finish())
+    print_warnings(rec.path, rec.report.warnings(), sets)
+    print(render_sets_table(sets, title=str(rec.path)))
+    return 0

@@ -1,0 +1,61 @@
+"""Plain-text rendering of counting results for the terminal."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from counting.events import Rep, SetSummary
+
+
+def _f(x: float | None, fmt: str = "{:.2f}") -> str:
+    return "-" if x is None else fmt.format(x)
+
+
+def format_rep_line(rep: Rep) -> str:
+    """One line per rep, as printed live."""
+    return (
+        f"  rep {rep.index:>2}  {rep.start_s:8.2f}-{rep.end_s:8.2f} s  "
+        f"up {_f(rep.concentric_s)}  top {_f(rep.top_hold_s)}  down {_f(rep.eccentric_s)}  "
+        f"rom {rep.rom:.1f} {rep.rom_unit}{'  PARTIAL' if rep.partial else ''}"
+    )
+
+
+def render_sets_table(sets: list[SetSummary], title: str = "") -> str:
+    """A per-set, per-rep table."""
+    lines = []
+    if title:
+        lines.append(title)
+    if not sets:
+        lines.append("no sets found")
+        return "\n".join(lines)
+    total = sum(len(s.reps) for s in sets)
+    lines.append(f"{len(sets)} set(s), {total} rep(s)")
+    for s in sets:
+        lines.append("")
+        rest = f", rest before {s.rest_before_s:.0f} s" if s.rest_before_s is not None else ""
+        lines.append(
+            f"Set {s.index + 1}: {len(s.reps)} reps, {s.exercise or 'exercise unknown'}, "
+            f"{s.start_s:.1f}-{s.end_s:.1f} s ({s.duration_s:.0f} s){rest}"
+        )
+        lines.append(
+            f"  tempo {s.tempo.notation() if s.tempo else '-'} (ecc-bottom-con-top), "
+            f"time under tension {s.time_under_tension_s:.1f} s, mean range {s.mean_rom:.1f} {s.rom_unit}"
+        )
+        if s.rom_loss_pct is not None:
+            lines.append(f"  fatigue: range {-s.rom_loss_pct:+.0f}% first->last reps, tempo {s.tempo_change_s:+.2f} s per rep")
+        lines.append(f"  {'rep':>3} {'start':>8} {'end':>8} {'con':>5} {'top':>5} {'ecc':>5} {'pause':>5} {'rom':>7} {'sway':>5}")
+        for r in s.reps:
+            lines.append(
+                f"  {r.index:>3} {r.start_s:8.2f} {r.end_s:8.2f} {_f(r.concentric_s):>5} {_f(r.top_hold_s):>5} "
+                f"{_f(r.eccentric_s):>5} {_f(r.bottom_pause_s):>5} {r.rom:5.1f}{r.rom_unit:>2} {_f(r.sway_deg, '{:.1f}'):>5}"
+                + ("  partial" if r.partial else "")
+            )
+    return "\n".join(lines)
+
+
+def print_warnings(path: Path, warnings: list[str], sets: list[SetSummary]) -> None:
+    """Warnings go to stderr so --json stdout stays one clean document."""
+    for w in warnings:
+        print(f"soleus: warning: {path}: {w}", file=sys.stderr)
+    if not sets:
+        print(f"soleus: warning: {path}: no reps found (no movement that looks like calf raises)", file=sys.stderr)

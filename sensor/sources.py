@@ -1,0 +1,72 @@
+"""Where samples come from: files of any supported layout, paced replay.
+
+A live source is an async iterator of Samples chunks; replay, the simulator and BLE
+devices all present that shape so one pipeline serves them all.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import AsyncIterator, Iterable, Iterator
+
+import numpy as np
+
+from counting.samples import Samples
+from sensor.csv_reader import ReadReport, iter_recording
+
+
+@dataclass
+class Recording:
+    """An opened recording: its chunks (lazy), what was noticed while reading, its format."""
+
+    path: Path
+    format: str
+    report: ReadReport = field(default_factory=ReadReport)
+    _chunks: Iterable[Samples] | None = None
+
+    def chunks(self) -> Iterator[Samples]:
+        assert self._chunks is not None
+        yield from self._chunks
+
+    def read_all(self) -> Samples:
+        return Samples.concat(list(self.chunks()))
+
+
+def open_recording(path: str | Path) -> Recording:
+    """Open a recording, detecting its layout (plain CSV; app exports where supported).
+
+    Raises sensor.errors.RecordingError naming the file (and line) on bad input.
+    """
+    path = Path(path)
+    report = ReadReport()
+    return Recording(path=path, format="plain-csv", report=report, _chunks=iter_recording(path, report=report))
+
+
+async def paced(chunks: Iterable[Samples], speed: float | None, chunk_s: float = 0.1) -> AsyncIterator[Samples]:
+    """Yield chunks of about `chunk_s` seconds, at `speed` x real time (None: as fast as possible).
+
+    Pacing follows the samples' own clock, so gaps in the recording are waited out too.
+    """
+    start_wall: float | None = None
+    start_t: float | None = None
+    for big in chunks:
+        if len(big) == 0:
+            continue
+        t = big.t
+        i = 0
+        while i < len(big):
+            j = max(i + 1, int(np.searchsorted(t, t[i] + chunk_s, side="left")))
+            c = big.slice(i, j)
+            i = j
+            if speed:
+                if start_wall is None:
+                    start_wall, start_t = time.monotonic(), float(c.t[0])
+                due = start_wall + (float(c.t[-1]) - start_t) / speed
+                delay = due - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            else:
+                await asyncio.sleep(0)
+            yield c
