@@ -1,0 +1,105 @@
+"""Constructed sets and sessions (no sensor needed): for tests, benchmarks and demo logs.
+
+These are NOT counter output; they are plausible SetSummary/Rep objects built from chosen
+phase durations, so the log can be exercised before (and independently of) detection.
+"""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+
+from counting.events import Rep, SetSummary, Tempo
+
+
+def make_set(index: int = 0, *, reps: int = 15, start_s: float = 10.0, tempo=(1.0, 0.5, 2.0, 1.0),
+             rom: float = 6.0, rom_unit: str = "cm", exercise: str | None = "standing_calf_raise",
+             rest_before_s: float | None = None, partial_every: int = 0, fade: float = 0.0,
+             rng: random.Random | None = None) -> SetSummary:
+    """A set of `reps` reps with phase durations `tempo` = (concentric, top, eccentric, bottom)
+    seconds; range of motion shrinks by `fade` (fraction) from first to last rep."""
+    con, top, ecc, bottom = tempo
+    rng = rng or random.Random(index)
+    out = []
+    t = start_s
+    for i in range(reps):
+        j = lambda x: max(0.05, x * (1 + rng.uniform(-0.08, 0.08)))  # noqa: E731
+        c, h, e, b = j(con), j(top), j(ecc), j(bottom)
+        r_rom = rom * (1 - fade * i / max(1, reps - 1)) * (1 + rng.uniform(-0.04, 0.04))
+        partial = bool(partial_every) and (i + 1) % partial_every == 0
+        if partial:
+            r_rom *= 0.5
+        last = i == reps - 1
+        out.append(Rep(
+            set_index=index, index=i + 1, start_s=t, end_s=t + c + h + e, peak_s=t + c + h / 2,
+            concentric_s=c, top_hold_s=h, eccentric_s=e, bottom_pause_s=None if last else b,
+            rom=r_rom, rom_unit=rom_unit, peak_velocity=r_rom / c * 1.6, sway_deg=rng.uniform(1, 4),
+            partial=partial, exercise=exercise,
+        ))
+        t += c + h + e + (0 if last else b)
+    n = len(out)
+    mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
+    pauses = [r.bottom_pause_s for r in out if r.bottom_pause_s is not None]
+    tempo_obj = Tempo(mean([r.eccentric_s for r in out]), mean(pauses) if pauses else 0.0,
+                      mean([r.concentric_s for r in out]), mean([r.top_hold_s for r in out])) if n else None
+    k = min(3, n)
+    rom_loss = None
+    tempo_change = None
+    if n >= 2:
+        first, lastr = mean([r.rom for r in out[:k]]), mean([r.rom for r in out[-k:]])
+        rom_loss = 100.0 * (first - lastr) / first
+        dur = lambda r: r.end_s - r.start_s  # noqa: E731
+        tempo_change = mean([dur(r) for r in out[-k:]]) - mean([dur(r) for r in out[:k]])
+    return SetSummary(
+        index=index, start_s=out[0].start_s if out else start_s, end_s=out[-1].end_s if out else start_s,
+        exercise=exercise, reps=tuple(out), rest_before_s=rest_before_s,
+        time_under_tension_s=sum(r.end_s - r.start_s for r in out), tempo=tempo_obj, rom_unit=rom_unit,
+        mean_rom=mean([r.rom for r in out]) if out else 0.0, rom_loss_pct=rom_loss, tempo_change_s=tempo_change,
+    )
+
+
+def make_session(*, sets: int = 4, reps: int = 15, rest_s: float = 90.0, seed: int = 0, **kw) -> list[SetSummary]:
+    """`sets` consecutive sets separated by `rest_s` seconds of rest."""
+    rng = random.Random(seed)
+    out = []
+    t = 5.0
+    for i in range(sets):
+        s = make_set(i, reps=reps, start_s=t, rest_before_s=None if i == 0 else rest_s, rng=rng, **kw)
+        out.append(s)
+        t = s.end_s + rest_s
+    return out
+
+
+def populate(db, *, weeks: int = 12, per_week: int = 3, sets: int = 4, reps: int = 15,
+             end: datetime | None = None, seed: int = 1, load_kg: float | None = 10.0,
+             body_weight_kg: float | None = 75.0, conn=None) -> int:
+    """Fill a log with `weeks` of training that slowly improves (reps, range, load).
+    Returns the number of sessions written."""
+    from sessionlog.db import connect
+    from sessionlog.store import save_session
+
+    rng = random.Random(seed)
+    end = end or datetime.now(timezone.utc)
+    start = end - timedelta(weeks=weeks)
+    own = conn is None
+    conn = conn or connect(db)
+    n = 0
+    try:
+        for w in range(weeks):
+            days = sorted(rng.sample(range(7), per_week)) if per_week <= 7 else list(range(7))
+            progress = w / max(1, weeks - 1)
+            for d in days:
+                when = start + timedelta(weeks=w, days=d, hours=rng.uniform(-2, 2))
+                r = reps + int(round(3 * progress)) - rng.randint(0, 1)
+                sess = make_session(
+                    sets=sets, reps=max(1, r), seed=rng.randrange(1 << 30),
+                    tempo=(1.0, 0.5 + 0.5 * progress, 2.0 + progress, 1.0),
+                    rom=5.5 + 1.5 * progress, fade=0.15 - 0.1 * progress, partial_every=7 if progress < 0.3 else 0,
+                )
+                save_session(conn, sets=sess, started_at=when, device="Demo IMU", placement="shank",
+                             source="import", load_kg=None if load_kg is None else round((load_kg + 5 * progress) / 2.5) * 2.5,
+                             body_weight_kg=body_weight_kg)
+                n += 1
+    finally:
+        if own:
+            conn.close()
+    return n
