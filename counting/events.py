@@ -19,6 +19,8 @@ class Rep:
     rom is the range of motion in `rom_unit`: "cm" (heel rise or hip drop, where the
     placement allows a physical estimate), "deg" (segment tilt) or "rel" (relative).
     peak_velocity is in rom_unit per second (None where not meaningful).
+    amplitude_deg is the sensor's tilt between rest and the extreme (deg); vertical_cm the
+    sensor's own vertical travel (+ up, cm) from double integration, or None.
     sway_deg is the RMS wobble of the segment's tilt across the movement direction, degrees.
     bottom_pause_s (calf raises) / top_hold_s (squats) is None until the next rep of the set
     starts, and stays None for the last rep of a set.
@@ -39,6 +41,8 @@ class Rep:
     sway_deg: float | None
     partial: bool
     exercise: str | None
+    amplitude_deg: float | None = None
+    vertical_cm: float | None = None
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -126,6 +130,16 @@ class RepCompleted:
 
 
 @dataclass(frozen=True)
+class RepTentative:
+    """A movement that looks like a rep, reported as soon as it ends, before enough reps
+    in a row confirm a set (min_set_reps). Shown live as a provisional count; it becomes
+    a RepCompleted when the set is confirmed, or is dropped silently."""
+
+    rep: Rep
+    pending: int
+
+
+@dataclass(frozen=True)
 class SetStarted:
     set_index: int
     start_s: float
@@ -137,7 +151,7 @@ class SetEnded:
     summary: SetSummary
 
 
-Event = Union[RepCompleted, SetStarted, SetEnded]
+Event = Union[RepTentative, RepCompleted, SetStarted, SetEnded]
 
 
 def session_to_dict(sets: list[SetSummary], **extra) -> dict:

@@ -1,0 +1,148 @@
+"""Per-rep measurement on a short window of buffered samples (pure functions).
+
+Once the detector has seen a movement away from rest and back, this module times it
+precisely: a zero-phase low-pass of the acceleration gives the gravity direction in
+the sensor frame; the rep's movement curve is the tilt along the rep's own rotation
+direction, and the 10%/90% crossings of its amplitude give the phases
+(shared/interface.md section 3).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import signal
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One excursion from rest and back, timed on the 10%/90% crossings.
+
+    Times are seconds on the recording axis. `hold_s` is the time beyond 90%;
+    `rise_s` rest->extreme (10->90%), `fall_s` extreme->rest (90->10%).
+    amplitude_deg: tilt of the sensor between rest and extreme (deg).
+    vertical_cm: signed vertical travel of the sensor at the extreme (+ up), or None.
+    peak_rate_dps: largest tilt rate during the rep (deg/s).
+    sway_deg: RMS tilt across the rep's movement direction (deg).
+    hf_rms: RMS of the high-passed acceleration magnitude during the rep (m/s^2).
+    gyro_hf_rms: the same for the gyro (rad/s), or None without gyro.
+    """
+
+    start_s: float
+    rise_end_s: float
+    fall_start_s: float
+    end_s: float
+    peak_s: float
+    amplitude_deg: float
+    vertical_cm: float | None
+    peak_rate_dps: float
+    sway_deg: float
+    hf_rms: float
+    gyro_hf_rms: float | None
+
+    @property
+    def rise_s(self) -> float:
+        return self.rise_end_s - self.start_s
+
+    @property
+    def hold_s(self) -> float:
+        return self.fall_start_s - self.rise_end_s
+
+    @property
+    def fall_s(self) -> float:
+        return self.end_s - self.fall_start_s
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+def _crossing(t: np.ndarray, y: np.ndarray, i: int, level: float) -> float:
+    """Time where y crosses `level` between samples i-1 and i (linear interpolation)."""
+    if i <= 0:
+        return float(t[0])
+    y0, y1 = y[i - 1], y[i]
+    if y1 == y0:
+        return float(t[i])
+    f = (level - y0) / (y1 - y0)
+    return float(t[i - 1] + min(max(f, 0.0), 1.0) * (t[i] - t[i - 1]))
+
+
+def time_excursion(t: np.ndarray, y: np.ndarray, rest: float, peak_i: int) -> tuple[float, float, float, float, float] | None:
+    """10%/90% crossing times of an excursion of `y` above `rest` around sample `peak_i`.
+
+    Returns (start, rise_end, fall_start, end, amplitude) or None when the curve does not
+    leave and return through the 10% level inside the window.
+    """
+    amp = float(y[peak_i] - rest)
+    if amp <= 0:
+        return None
+    lo, hi = rest + 0.1 * amp, rest + 0.9 * amp
+    below_lo = np.flatnonzero(y[: peak_i + 1] < lo)
+    if below_lo.size == 0:
+        return None
+    i_start = int(below_lo[-1]) + 1
+    above_hi = np.flatnonzero(y[i_start: peak_i + 1] >= hi)
+    i_r90 = i_start + int(above_hi[0])
+    after_lo = np.flatnonzero(y[peak_i:] < lo)
+    if after_lo.size == 0:
+        return None
+    i_end = peak_i + int(after_lo[0])
+    after_hi = np.flatnonzero(y[peak_i:i_end] >= hi)
+    i_f90 = peak_i + int(after_hi[-1]) + 1
+    start = _crossing(t, y, i_start, lo)
+    rise_end = _crossing(t, y, i_r90, hi)
+    fall_start = _crossing(t, y, i_f90, hi)
+    end = _crossing(t, y, i_end, lo)
+    return start, rise_end, fall_start, end, amp
+
+
+def gravity_direction(acc: np.ndarray, fs: float, lp_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    """Zero-phase low-passed acceleration: (unit direction of "up" (n,3), magnitude (n,) m/s^2)."""
+    sos = signal.butter(2, lp_hz, fs=fs, output="sos")
+    pad = min(len(acc) - 1, int(fs))
+    lp = signal.sosfiltfilt(sos, acc, axis=0, padlen=pad) if pad > 0 else acc.copy()
+    mag = np.linalg.norm(lp, axis=1)
+    return lp / np.maximum(mag, 1e-9)[:, None], mag
+
+
+def tilt_curve(u: np.ndarray, rest: np.ndarray, peak_i: int) -> tuple[np.ndarray, np.ndarray]:
+    """Tilt from `rest` along the direction of the excursion at `peak_i`, and across it (deg).
+
+    Both curves are angles in degrees; the along-curve is signed (+ towards the peak).
+    """
+    d = u - rest[None, :]
+    axis = d[peak_i] - rest * float(d[peak_i] @ rest)
+    n = float(np.linalg.norm(axis))
+    if n < 1e-12:
+        return np.zeros(len(u)), np.zeros(len(u))
+    axis /= n
+    along = d @ axis
+    across_vec = d - along[:, None] * axis[None, :] - (d @ rest)[:, None] * rest[None, :]
+    across = np.linalg.norm(across_vec, axis=1)
+    return np.degrees(2 * np.arcsin(np.clip(along / 2, -1, 1))), np.degrees(across)
+
+
+def vertical_travel_cm(t: np.ndarray, mag: np.ndarray, g0: float, i0: int, i1: int) -> float | None:
+    """Signed vertical displacement (cm, + up) of the sensor at its extreme inside [i0, i1).
+
+    The low-passed acceleration magnitude minus the resting 1 g is the vertical linear
+    acceleration (the tilt is already removed by taking the magnitude). Integrating twice
+    with the body at rest at both ends (v = 0, z = 0) removes the bias linearly.
+    """
+    if i1 - i0 < 5:
+        return None
+    a = mag[i0:i1] - g0
+    tt = t[i0:i1]
+    dt = np.diff(tt, prepend=tt[0])
+    v = np.cumsum(a * dt)
+    v -= np.linspace(0.0, v[-1], len(v))
+    z = np.cumsum(v * dt)
+    z -= np.linspace(0.0, z[-1], len(z))
+    k = int(np.argmax(np.abs(z)))
+    return float(z[k] * 100.0)
+
+
+def rms(x: np.ndarray) -> float:
+    return float(math.sqrt(float(np.mean(np.square(x))))) if len(x) else 0.0

@@ -1,0 +1,61 @@
+"""Every tunable number of the counting core, in one documented place.
+
+Values were chosen from the physics of a heel raise (see docstrings) and checked on
+the training half of a generated corpus only (benchmarks/accuracy.py holds the other
+half out). Units are in the names.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class CounterParams:
+    """Parameters of RepCounter.
+
+    fs_hz: internal uniform sample rate (Hz); every input rate is resampled to it.
+    max_gap_s: an input interval longer than this is flagged as a gap (s).
+    detect_lp_hz: low-pass corner for the gravity direction used to detect reps (Hz);
+        calf-raise phases last 0.5-4 s, so their tilt lives below ~1.5 Hz.
+    measure_lp_hz: zero-phase low-pass corner used to time the phases (Hz).
+    hf_hp_hz: high-pass corner of the "impact energy" signal (Hz); walking impacts and
+        handling weights live above it, a controlled heel raise does not.
+    onset_min_deg: smallest tilt from rest that can start a rep candidate (deg).
+    onset_noise_k: the onset threshold is at least this many times the rest wobble (RMS deg).
+    min_rep_s / max_rep_s: a rep lasts between these (10% to 10%, s).
+    max_hf_rms: mean impact energy (RMS of the high-passed acceleration magnitude, m/s^2)
+        above which a movement is not a controlled rep.
+    max_gyro_hf_rms: the same for the high-passed gyro magnitude (rad/s).
+    set_gap_s: a set ends when no rep starts within this time of the last rep's end (s).
+    min_set_reps: reps needed before a run of candidates is accepted as a set.
+    confirm_ratio: while confirming a set, each rep's amplitude must be within this
+        factor of the others' median.
+    keep_ratio: once a set runs, a rep's amplitude must be within this factor of the
+        set's median (partial reps are 30-70% of it).
+    partial_ratio: a rep below this fraction of its set's median amplitude is partial
+        (shared/interface.md section 3).
+    foot_lever_m: ball-of-foot-to-sensor lever used to turn foot pitch into heel rise
+        (m); adult feet put the metatarsal heads 0.15-0.20 m from the heel.
+    """
+
+    fs_hz: float = 50.0
+    max_gap_s: float = 0.25
+    detect_lp_hz: float = 2.0
+    measure_lp_hz: float = 3.0
+    hf_hp_hz: float = 3.0
+    onset_min_deg: float = 0.8
+    onset_noise_k: float = 5.0
+    min_rep_s: float = 0.7
+    max_rep_s: float = 14.0
+    max_hf_rms: float = 0.6
+    max_gyro_hf_rms: float = 0.35
+    set_gap_s: float = 9.0
+    min_set_reps: int = 3
+    confirm_ratio: float = 2.0
+    keep_ratio: float = 3.5
+    partial_ratio: float = 0.7
+    foot_lever_m: float = 0.175
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]

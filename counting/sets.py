@@ -1,0 +1,183 @@
+"""Turn candidate movements into reps and sets, and sets into summaries.
+
+A set is a run of at least `min_set_reps` movements of similar size, each starting
+within `set_gap_s` of the previous one's end. Isolated movements (picking up a weight,
+a weight shift, sitting down) never reach that and are dropped. Reps are reported as
+soon as they are known: tentatively before the set is confirmed, for good after.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from statistics import median
+
+from counting.detect import Candidate
+from counting.events import Event, Rep, RepCompleted, RepTentative, SetEnded, SetStarted, SetSummary, Tempo
+from counting.measure import Movement
+from counting.params import CounterParams
+
+SQUAT = "raised_heel_squat"
+
+
+def rep_from_movement(mv: Movement, *, set_index: int, index: int, exercise: str | None,
+                      placement: str | None, params: CounterParams) -> Rep:
+    """Map a timed movement onto the phases of the exercise (shared/interface.md s.3)."""
+    squat = exercise == SQUAT
+    if placement == "foot" and not squat:
+        rom = params.foot_lever_m * math.sin(math.radians(mv.amplitude_deg)) * 100.0
+        unit = "cm"
+        velocity = mv.peak_rate_dps * rom / max(mv.amplitude_deg, 1e-9)
+    else:
+        rom, unit, velocity = mv.amplitude_deg, "deg", mv.peak_rate_dps
+    return Rep(
+        set_index=set_index, index=index, start_s=mv.start_s, end_s=mv.end_s, peak_s=mv.peak_s,
+        concentric_s=mv.fall_s if squat else mv.rise_s,
+        top_hold_s=None if squat else mv.hold_s,
+        eccentric_s=mv.rise_s if squat else mv.fall_s,
+        bottom_pause_s=mv.hold_s if squat else None,
+        rom=rom, rom_unit=unit, peak_velocity=velocity, sway_deg=mv.sway_deg, partial=False,
+        exercise=exercise, amplitude_deg=mv.amplitude_deg, vertical_cm=mv.vertical_cm,
+    )
+
+
+def infer_exercise(movements: list[Movement], placement: str | None, params: CounterParams) -> str | None:
+    """Squat or calf raise from which way the body travels first; None if unclear.
+
+    A raised-heel squat lowers the hips (the sensor goes down first); a calf raise lifts
+    the body (up first). On the foot, a heel rise past 10.5 cm means a step.
+    """
+    signs = [mv.vertical_cm for mv in movements if mv.vertical_cm is not None and abs(mv.vertical_cm) > 0.5]
+    if len(signs) < max(2, len(movements) // 2):
+        return None
+    down = sum(1 for v in signs if v < 0)
+    if down >= 0.75 * len(signs):
+        return SQUAT
+    if down > 0.25 * len(signs):
+        return None
+    if placement == "foot":
+        rise = median(params.foot_lever_m * math.sin(math.radians(mv.amplitude_deg)) * 100 for mv in movements)
+        if rise > 10.5:
+            return "step_calf_raise"
+    return "standing_calf_raise"
+
+
+def summarize_set(index: int, movements: list[Movement], *, exercise: str | None, placement: str | None,
+                  rest_before_s: float | None, params: CounterParams) -> SetSummary:
+    """Final reps (pauses filled, partial flags against the set's median) and set metrics."""
+    ex = exercise or infer_exercise(movements, placement, params)
+    reps = [rep_from_movement(mv, set_index=index, index=i + 1, exercise=ex, placement=placement, params=params)
+            for i, mv in enumerate(movements)]
+    med = median(r.rom for r in reps)
+    squat = ex == SQUAT
+    final = []
+    for i, r in enumerate(reps):
+        gap = reps[i + 1].start_s - r.end_s if i + 1 < len(reps) else None
+        r = replace(r, partial=r.rom < params.partial_ratio * med)
+        final.append(replace(r, top_hold_s=gap) if squat else replace(r, bottom_pause_s=gap))
+    full = [r for r in final if not r.partial] or final
+
+    def mean(xs: list[float | None]) -> float:
+        v = [x for x in xs if x is not None]
+        return sum(v) / len(v) if v else 0.0
+
+    tempo = Tempo(
+        eccentric_s=mean([r.eccentric_s for r in full]), bottom_s=mean([r.bottom_pause_s for r in full]),
+        concentric_s=mean([r.concentric_s for r in full]), top_s=mean([r.top_hold_s for r in full]),
+    )
+    rom_loss = tempo_change = None
+    if len(final) >= 4:
+        k = min(3, len(final) // 2)
+        first, last = final[:k], final[-k:]
+        f_rom = mean([r.rom for r in first])
+        rom_loss = 100.0 * (f_rom - mean([r.rom for r in last])) / f_rom if f_rom > 0 else None
+        tempo_change = mean([r.end_s - r.start_s for r in last]) - mean([r.end_s - r.start_s for r in first])
+    return SetSummary(
+        index=index, start_s=final[0].start_s, end_s=final[-1].end_s, exercise=ex, reps=tuple(final),
+        rest_before_s=rest_before_s, time_under_tension_s=sum(r.end_s - r.start_s for r in final),
+        tempo=tempo, rom_unit=final[0].rom_unit, mean_rom=mean([r.rom for r in final]),
+        rom_loss_pct=rom_loss, tempo_change_s=tempo_change,
+    )
+
+
+class SetTracker:
+    """Streaming grouping of candidates into sets; emits events."""
+
+    def __init__(self, params: CounterParams, *, exercise: str | None, placement: str | None) -> None:
+        self.p = params
+        self.exercise = exercise
+        self.placement = placement
+        self.sets_: list[SetSummary] = []
+        self._pending: list[Movement] = []
+        self._current: list[Movement] | None = None
+        self._set_exercise: str | None = exercise
+        self._last_set_end: float | None = None
+
+    def _amp_ok(self, mv: Movement, group: list[Movement], ratio: float) -> bool:
+        m = median(g.amplitude_deg for g in group)
+        return m / ratio <= mv.amplitude_deg <= m * ratio
+
+    def _dur_ok(self, mv: Movement, group: list[Movement]) -> bool:
+        m = median(g.duration_s for g in group)
+        return m / 3.0 <= mv.duration_s <= m * 3.0
+
+    def _rep(self, mv: Movement, index: int, group: list[Movement]) -> Rep:
+        rep = rep_from_movement(mv, set_index=len(self.sets_), index=index, exercise=self._set_exercise,
+                                placement=self.placement, params=self.p)
+        med = median(g.amplitude_deg for g in group)
+        return replace(rep, partial=mv.amplitude_deg < self.p.partial_ratio * med)
+
+    def add(self, cand: Candidate) -> list[Event]:
+        out: list[Event] = []
+        if not cand.ok:
+            self._pending = []
+            return out
+        mv = cand.movement
+        assert mv is not None
+        if self._current is not None:
+            last = self._current[-1]
+            if (mv.start_s - last.end_s <= self.p.set_gap_s and self._amp_ok(mv, self._current, self.p.keep_ratio)
+                    and self._dur_ok(mv, self._current)):
+                self._current.append(mv)
+                out.append(RepCompleted(self._rep(mv, len(self._current), self._current)))
+                return out
+            out += self._close()
+        if self._pending:
+            last = self._pending[-1]
+            if not (mv.start_s - last.end_s <= self.p.set_gap_s and self._amp_ok(mv, self._pending, self.p.confirm_ratio)
+                    and self._dur_ok(mv, self._pending)):
+                self._pending = []
+        self._pending.append(mv)
+        if len(self._pending) >= self.p.min_set_reps:
+            self._current, self._pending = self._pending, []
+            if self.exercise is None:
+                self._set_exercise = infer_exercise(self._current, self.placement, self.p)
+            out.append(SetStarted(len(self.sets_), self._current[0].start_s, self._set_exercise))
+            for i in range(len(self._current)):
+                out.append(RepCompleted(self._rep(self._current[i], i + 1, self._current)))
+        else:
+            out.append(RepTentative(self._rep(mv, len(self._pending), self._pending), len(self._pending)))
+        return out
+
+    def advance(self, horizon_s: float) -> list[Event]:
+        """No future candidate can start before `horizon_s`: close what has timed out."""
+        if self._current is not None and horizon_s - self._current[-1].end_s > self.p.set_gap_s:
+            return self._close()
+        if self._pending and horizon_s - self._pending[-1].end_s > self.p.set_gap_s:
+            self._pending = []
+        return []
+
+    def finish(self) -> list[Event]:
+        self._pending = []
+        return self._close() if self._current is not None else []
+
+    def _close(self) -> list[Event]:
+        mvs, self._current = self._current, None
+        if not mvs:
+            return []
+        rest = None if self._last_set_end is None else mvs[0].start_s - self._last_set_end
+        summary = summarize_set(len(self.sets_), mvs, exercise=self.exercise, placement=self.placement,
+                                rest_before_s=rest, params=self.p)
+        self.sets_.append(summary)
+        self._last_set_end = summary.end_s
+        self._set_exercise = self.exercise
+        return [SetEnded(summary)]
