@@ -1,0 +1,87 @@
+"""Behaviour of the whole streaming counter on synthetic tilt signals."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from counting.counter import RepCounter, analyze
+from counting.events import RepCompleted, RepTentative, SetEnded, SetStarted
+from counting.samples import Samples
+from tests.counting.synth import tilt_session
+
+
+def test_counts_every_rep_and_times_phases_within_30ms():
+    smp, truth = tilt_session(reps=12, con=1.0, top=1.0, ecc=2.0, bot=0.5)
+    sets = analyze(smp)
+    assert len(sets) == 1
+    reps = sets[0].reps
+    assert len(reps) == 12
+    for r, tr in zip(reps, truth):
+        assert r.start_s == pytest.approx(tr["start_s"], abs=0.03)
+        assert r.end_s == pytest.approx(tr["end_s"], abs=0.03)
+        assert r.concentric_s == pytest.approx(tr["concentric_s"], abs=0.03)
+        assert r.top_hold_s == pytest.approx(tr["top_hold_s"], abs=0.03)
+        assert r.eccentric_s == pytest.approx(tr["eccentric_s"], abs=0.03)
+    assert reps[-1].bottom_pause_s is None
+    assert reps[0].bottom_pause_s == pytest.approx(truth[1]["start_s"] - truth[0]["end_s"], abs=0.03)
+    assert sets[0].tempo.notation() == "1-1-0.5-1.5"  # bottom pause 1.24 s
+
+
+@pytest.mark.parametrize("fs", [25.0, 52.0, 200.0])
+def test_sample_rates(fs):
+    smp, truth = tilt_session(fs=fs, reps=10, amp_deg=6.0, con=0.8, top=0.5, ecc=1.5, bot=0.3, seed=3)
+    sets = analyze(smp)
+    assert [len(s.reps) for s in sets] == [10]
+    err = [abs(r.concentric_s - tr["concentric_s"]) for r, tr in zip(sets[0].reps, truth)]
+    assert max(err) < 0.08
+
+
+def test_chunking_does_not_change_results():
+    smp, _ = tilt_session(reps=6, amp_deg=4.0, seed=5, gyro=True)
+    whole = analyze(smp)
+    for size in (1, 7, 333):
+        assert analyze(smp, chunk_size=size) == whole
+
+
+def test_live_events_arrive_within_half_a_second_of_rep_end():
+    smp, truth = tilt_session(reps=8, seed=2)
+    counter = RepCounter()
+    seen: dict[int, float] = {}
+    tentative: list[float] = []
+    for chunk in smp.chunks(5):  # 50 ms chunks at 100 Hz
+        for e in counter.feed(chunk):
+            if isinstance(e, RepTentative):
+                tentative.append(float(chunk.t[-1]) - e.rep.end_s)
+            if isinstance(e, RepCompleted) and e.rep.index not in seen:
+                seen[e.rep.index] = float(chunk.t[-1]) - e.rep.end_s
+    counter.finish()
+    assert len(tentative) == 2  # reps 1-2 are shown tentatively until rep 3 confirms the set
+    assert max(tentative) < 0.5
+    late = [seen[i] for i in range(3, 9)]
+    assert max(late) < 0.5
+
+
+def test_isolated_movements_are_not_reps():
+    # two deep bends 30 s apart: each a clean excursion, but never a set
+    smp, _ = tilt_session(reps=1, amp_deg=40.0, lead_s=5, tail_s=30, seed=1)
+    t2 = smp.t + (smp.t[-1] - smp.t[0] + 0.01)
+    both = Samples(np.concatenate([smp.t, t2]), np.vstack([smp.acc, smp.acc]))
+    assert analyze(both) == []
+
+
+def test_set_events_order():
+    smp, _ = tilt_session(reps=5, seed=4)
+    counter = RepCounter()
+    events = list(counter.feed(smp)) + counter.finish()
+    kinds = [type(e).__name__ for e in events]
+    assert kinds[:2] == ["RepTentative", "RepTentative"]
+    assert kinds[2] == "SetStarted"
+    assert kinds.count("RepCompleted") == 5
+    assert kinds[-1] == "SetEnded"
+    assert isinstance(events[-1], SetEnded) and len(events[-1].summary.reps) == 5
+    assert isinstance(events[2], SetStarted)
+
+
+def test_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="placement"):
+        RepCounter(placement="pocket")
