@@ -9,6 +9,8 @@ every decision is taken per sample of an internal uniform clock, never per chunk
 """
 from __future__ import annotations
 
+from collections import deque
+
 from counting.detect import ExcursionDetector
 from counting.events import EXERCISES, PLACEMENTS, Event, SetEnded, SetSummary
 from counting.params import CounterParams
@@ -23,8 +25,8 @@ class RepCounter:
     placement: one of counting.events.PLACEMENTS or None (unknown); exercise: one of
     EXERCISES or None (recognised per set). Feed Samples (t in s, acc in m/s^2, gyro in
     rad/s, sensor frame) in chunks of any size; results do not depend on the chunking.
-    Attributes after feeding: sets_ (finished SetSummary list), candidates_ (every
-    movement looked at, accepted or not, for diagnostics).
+    Attributes after feeding: sets_ (finished SetSummary list), candidates_ (the last
+    2000 movements looked at, accepted or not, for diagnostics).
     """
 
     def __init__(self, *, placement: str | None = None, exercise: str | None = None,
@@ -39,7 +41,7 @@ class RepCounter:
         self._resampler = Resampler(self.params.fs_hz, self.params.max_gap_s)
         self._detector: ExcursionDetector | None = None
         self._sets = SetTracker(self.params, exercise=exercise, placement=placement)
-        self.candidates_: list = []
+        self.candidates_: deque = deque(maxlen=2000)  # bounded: memory stays flat
 
     @property
     def sets_(self) -> list[SetSummary]:
