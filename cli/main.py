@@ -10,6 +10,7 @@ from sensor.errors import SoleusError
 # Each module has register(subparsers) that adds its command(s) and sets `func`.
 COMMAND_MODULES = [
     "cli.analyze",
+    "cli.log",
 ]
 
 

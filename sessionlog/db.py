@@ -267,3 +267,13 @@ def connect(db: str | Path | None = None, *, readonly: bool = False, create: boo
     except sqlite3.Error as exc:
         raise translate(exc, path, "opening the session log") from None
     return conn
+
+
+def empty_log() -> sqlite3.Connection:
+    """An in-memory log with the current schema (reading commands before anything was saved)."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    for m in MIGRATIONS:
+        for stmt in _statements(m):
+            conn.execute(stmt)
+    return conn

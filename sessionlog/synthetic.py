@@ -103,3 +103,35 @@ def populate(db, *, weeks: int = 12, per_week: int = 3, sets: int = 4, reps: int
         if own:
             conn.close()
     return n
+
+
+def write_recording_for(sets: list[SetSummary], path, *, rate_hz: float = 50.0, seed: int = 0) -> None:
+    """A plain CSV recording whose up/down movement follows the constructed reps (smooth heel
+    rise over `concentric_s`, hold, lower over `eccentric_s`), in a tilted sensor frame.
+    Good enough to draw; not a substitute for the simulator."""
+    import numpy as np
+
+    from counting.samples import Samples
+    from sensor.csv_reader import write_recording
+
+    end = max(s.end_s for s in sets) + 5 if sets else 10.0
+    t = np.arange(0.0, end, 1.0 / rate_hz)
+    h = np.zeros_like(t)
+    for s in sets:
+        for r in s.reps:
+            amp = r.rom / 100.0
+            c0, c1 = r.start_s, r.start_s + (r.concentric_s or 0)
+            e0 = c1 + (r.top_hold_s or 0)
+            e1 = e0 + (r.eccentric_s or 0)
+            up = (t >= c0) & (t < c1)
+            h[up] = amp * 0.5 * (1 - np.cos(np.pi * (t[up] - c0) / max(c1 - c0, 1e-3)))
+            h[(t >= c1) & (t < e0)] = amp
+            dn = (t >= e0) & (t < e1)
+            h[dn] = amp * 0.5 * (1 + np.cos(np.pi * (t[dn] - e0) / max(e1 - e0, 1e-3)))
+    a_vert = np.gradient(np.gradient(h, t), t)
+    rng = np.random.default_rng(seed)
+    up = np.array([0.3, -0.2, 0.93])
+    up /= np.linalg.norm(up)
+    acc = (9.80665 + a_vert)[:, None] * up[None, :] + rng.normal(0, 0.03, (len(t), 3))
+    gyro = rng.normal(0, 0.01, (len(t), 3))
+    write_recording(path, Samples(t + 1000.0 - 1000.0, acc, gyro))
