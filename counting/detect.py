@@ -168,9 +168,7 @@ class ExcursionDetector:
                     self._r_onset = list(self._r)
                     self._t_on_at_onset = t_on
                 elif still:
-                    nx, ny, nz = rx + beta * (ux - rx), ry + beta * (uy - ry), rz + beta * (uz - rz)
-                    n = math.sqrt(nx * nx + ny * ny + nz * nz)
-                    self._r = [nx / n, ny / n, nz / n]
+                    self._track_rest(ux, uy, uz, beta)
                     self._noise2 += gamma * (theta * theta - self._noise2)
             elif st == EXCURSION:
                 if theta > self._theta_max:
@@ -195,6 +193,9 @@ class ExcursionDetector:
                     self._rearm_k = k
                 if theta < 0.5 * t_on:
                     self._state = REST
+                elif still and theta < t_on:
+                    # settled slightly off the old rest (a shifted stance): follow it
+                    self._track_rest(ux, uy, uz, beta)
                 elif theta > self._rearm_min + self._rearm_rise:
                     self._state = EXCURSION
                     self._exc_k = self._peak_k = k
@@ -215,6 +216,12 @@ class ExcursionDetector:
                 due = self._due.pop(0)
                 out.append(self._measure(*due[1:]))
         return out
+
+    def _track_rest(self, ux: float, uy: float, uz: float, beta: float) -> None:
+        rx, ry, rz = self._r
+        nx, ny, nz = rx + beta * (ux - rx), ry + beta * (uy - ry), rz + beta * (uz - rz)
+        n = math.sqrt(nx * nx + ny * ny + nz * nz)
+        self._r = [nx / n, ny / n, nz / n]
 
     def _measure(self, onset_k: int, end_k: int, rest: list[float]) -> Candidate:
         p = self.p
