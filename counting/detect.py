@@ -77,6 +77,7 @@ class ExcursionDetector:
         self.has_gyro = has_gyro
         self._sos_det = signal.butter(2, p.detect_lp_hz, fs=fs, output="sos")
         self._sos_hp = signal.butter(2, p.hf_hp_hz, btype="highpass", fs=fs, output="sos")
+        self._sos_measure = signal.butter(2, p.measure_lp_hz, fs=fs, output="sos")
         self._zi_det: np.ndarray | None = None
         self._zi_hp: np.ndarray | None = None
         self._zi_ghp: np.ndarray | None = None
@@ -232,7 +233,7 @@ class ExcursionDetector:
         if len(w) < 8:
             return Candidate(None, "too little data", t_on, t_end)
         t = w[:, 0]
-        u, mag = gravity_direction(w[:, 1:4], fs, p.measure_lp_hz)
+        u, mag = gravity_direction(w[:, 1:4], fs, self._sos_measure)
         i_on = int(np.searchsorted(t, t_on))
         i_end = min(len(t) - 1, int(np.searchsorted(t, t_end)))
         rest_v = np.asarray(rest)

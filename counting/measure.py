@@ -98,9 +98,9 @@ def time_excursion(t: np.ndarray, y: np.ndarray, rest: float, peak_i: int) -> tu
     return start, rise_end, fall_start, end, amp
 
 
-def gravity_direction(acc: np.ndarray, fs: float, lp_hz: float) -> tuple[np.ndarray, np.ndarray]:
-    """Zero-phase low-passed acceleration: (unit direction of "up" (n,3), magnitude (n,) m/s^2)."""
-    sos = signal.butter(2, lp_hz, fs=fs, output="sos")
+def gravity_direction(acc: np.ndarray, fs: float, sos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Zero-phase low-passed acceleration (filter `sos` at `fs` Hz): unit direction of
+    "up" (n,3) and magnitude (n,) m/s^2."""
     pad = min(len(acc) - 1, int(fs))
     lp = signal.sosfiltfilt(sos, acc, axis=0, padlen=pad) if pad > 0 else acc.copy()
     mag = np.linalg.norm(lp, axis=1)

@@ -113,17 +113,17 @@ class SetTracker:
         self._last_set_end: float | None = None
 
     def _amp_ok(self, mv: Movement, group: list[Movement], ratio: float) -> bool:
-        m = median(g.amplitude_deg for g in group)
+        m = median(g.amplitude_deg for g in group[-15:])
         return m / ratio <= mv.amplitude_deg <= m * ratio
 
     def _dur_ok(self, mv: Movement, group: list[Movement]) -> bool:
-        m = median(g.duration_s for g in group)
+        m = median(g.duration_s for g in group[-15:])
         return m / 3.0 <= mv.duration_s <= m * 3.0
 
     def _rep(self, mv: Movement, index: int, group: list[Movement]) -> Rep:
         rep = rep_from_movement(mv, set_index=len(self.sets_), index=index, exercise=self._set_exercise,
                                 placement=self.placement, params=self.p)
-        med = median(g.amplitude_deg for g in group)
+        med = median(g.amplitude_deg for g in group[-15:])
         return replace(rep, partial=mv.amplitude_deg < self.p.partial_ratio * med)
 
     def add(self, cand: Candidate) -> list[Event]:
