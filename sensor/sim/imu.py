@@ -1,0 +1,89 @@
+"""Sensor physics: what a strapped-on IMU reports for a segment's motion.
+
+acc  = S_a (M^T R^T (a + g z_up)) + bias_a + noise,   gyro = S_g (M^T w_body) + bias_g + noise,
+with R the segment's orientation, M the (unknown, random) mounting rotation, S a scale and
+cross-axis matrix (1-3% scale error, <1% cross-axis), white noise, constant bias plus a slow
+drift for the gyro, the device's internal averaging down to the output rate, quantisation to the
+LSB of a 16-bit converter and saturation at the full-scale range.
+Noise levels bracket consumer MEMS IMUs (e.g. Bosch BMI160 datasheet: accelerometer
+180 ug/sqrt(Hz), gyroscope 0.007 deg/s/sqrt(Hz); cheaper parts and loose straps are worse).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sensor.sim.mathutil import band_noise, random_rotation
+
+G = 9.80665
+
+
+@dataclass(frozen=True)
+class Device:
+    mount: np.ndarray  # (3,3) sensor axes in segment frame
+    acc_scale: np.ndarray  # (3,3)
+    gyro_scale: np.ndarray
+    acc_bias: np.ndarray
+    gyro_bias: np.ndarray
+    acc_noise: float  # m/s^2 RMS at the output rate
+    gyro_noise: float  # rad/s RMS
+    acc_lsb: float
+    acc_range: float
+    gyro_lsb: float
+    gyro_range: float
+    jitter_s: float  # timestamp jitter RMS
+
+    @staticmethod
+    def random(rng: np.random.Generator) -> "Device":
+        def scale(err: float) -> np.ndarray:
+            m = np.eye(3) + np.diag(rng.uniform(-err, err, 3))
+            off = rng.normal(0, 0.003, (3, 3))
+            np.fill_diagonal(off, 0.0)
+            return m + off
+
+        acc_range = float(rng.choice([4.0, 8.0, 16.0])) * G
+        gyro_range = float(rng.choice([1000.0, 2000.0])) * np.pi / 180
+        return Device(
+            mount=random_rotation(rng), acc_scale=scale(rng.uniform(0.01, 0.03)), gyro_scale=scale(rng.uniform(0.01, 0.03)),
+            acc_bias=rng.uniform(-0.15, 0.15, 3), gyro_bias=rng.uniform(-0.02, 0.02, 3),
+            acc_noise=rng.uniform(0.01, 0.05), gyro_noise=rng.uniform(0.002, 0.01),
+            acc_lsb=2 * acc_range / 65536, acc_range=acc_range, gyro_lsb=2 * gyro_range / 65536, gyro_range=gyro_range,
+            jitter_s=float(rng.choice([0.0, 0.0005, 0.002])),
+        )
+
+
+def second_derivative(p: np.ndarray, fs: float) -> np.ndarray:
+    return np.gradient(np.gradient(p, 1.0 / fs, axis=0), 1.0 / fs, axis=0)
+
+
+def body_rates(R: np.ndarray, fs: float) -> np.ndarray:
+    """Angular velocity in the body frame, vee(skew(R^T dR/dt)), from a sampled rotation track."""
+    dR = np.gradient(R, 1.0 / fs, axis=0)
+    W = np.einsum("nji,njk->nik", R, dR)
+    return 0.5 * np.stack([W[:, 2, 1] - W[:, 1, 2], W[:, 0, 2] - W[:, 2, 0], W[:, 1, 0] - W[:, 0, 1]], -1)
+
+
+def ideal(R: np.ndarray, p: np.ndarray, a_extra: np.ndarray, fs: float, dev: Device) -> tuple[np.ndarray, np.ndarray]:
+    """Noise-free specific force (m/s^2) and angular velocity (rad/s) in the sensor frame."""
+    a = second_derivative(p, fs) + a_extra
+    a[:, 2] += G
+    Rs = R @ dev.mount
+    acc = np.einsum("nji,nj->ni", Rs, a)
+    gyro = body_rates(R, fs) @ dev.mount  # M^T w for each row
+    return acc, gyro
+
+
+def measure(acc: np.ndarray, gyro: np.ndarray, k: int, dev: Device, rng: np.random.Generator,
+            fs: float) -> tuple[np.ndarray, np.ndarray]:
+    """Device errors, averaging by k down to the output rate, quantisation and saturation."""
+    n = acc.shape[0] // k * k
+    m = n // k
+    a = acc[:n] @ dev.acc_scale.T + dev.acc_bias
+    g = gyro[:n] @ dev.gyro_scale.T + dev.gyro_bias
+    g = g + band_noise(rng, n, fs, 0.0005, 0.01, 0.002, dims=3)  # slow gyro bias drift
+    a = a.reshape(m, k, 3).mean(1) + rng.normal(0, dev.acc_noise, (m, 3))
+    g = g.reshape(m, k, 3).mean(1) + rng.normal(0, dev.gyro_noise, (m, 3))
+    a = np.clip(np.round(a / dev.acc_lsb) * dev.acc_lsb, -dev.acc_range, dev.acc_range)
+    g = np.clip(np.round(g / dev.gyro_lsb) * dev.gyro_lsb, -dev.gyro_range, dev.gyro_range)
+    return a, g
