@@ -27,6 +27,7 @@ class Movement:
     sway_deg: RMS tilt across the rep's movement direction (deg).
     hf_rms: RMS of the high-passed acceleration magnitude during the rep (m/s^2).
     gyro_hf_rms: the same for the gyro (rad/s), or None without gyro.
+    channel: "tilt" or "vertical", the curve the phases were timed on.
     """
 
     start_s: float
@@ -40,6 +41,7 @@ class Movement:
     sway_deg: float
     hf_rms: float
     gyro_hf_rms: float | None
+    channel: str = "tilt"
 
     @property
     def rise_s(self) -> float:
@@ -124,22 +126,31 @@ def tilt_curve(u: np.ndarray, rest: np.ndarray, peak_i: int) -> tuple[np.ndarray
     return np.degrees(2 * np.arcsin(np.clip(along / 2, -1, 1))), np.degrees(across)
 
 
-def vertical_travel_cm(t: np.ndarray, mag: np.ndarray, g0: float, i0: int, i1: int) -> float | None:
-    """Signed vertical displacement (cm, + up) of the sensor at its extreme inside [i0, i1).
+def vertical_curve(t: np.ndarray, mag: np.ndarray, i0: int, i1: int) -> np.ndarray | None:
+    """Vertical position (m, + up) of the sensor over samples [i0, i1), zero at both ends.
 
-    The low-passed acceleration magnitude minus the resting 1 g is the vertical linear
-    acceleration (the tilt is already removed by taking the magnitude). Integrating twice
-    with the body at rest at both ends (v = 0, z = 0) removes the bias linearly.
+    The low-passed acceleration magnitude minus its mean is the vertical linear
+    acceleration (taking the magnitude removes the tilt; removing the mean makes the
+    velocity zero at both ends, where the body is at rest). Integrating twice and
+    pinning both ends to zero removes the remaining drift linearly.
     """
     if i1 - i0 < 5:
         return None
-    a = mag[i0:i1] - g0
+    a = mag[i0:i1] - float(np.mean(mag[i0:i1]))
     tt = t[i0:i1]
     dt = np.diff(tt, prepend=tt[0])
     v = np.cumsum(a * dt)
     v -= np.linspace(0.0, v[-1], len(v))
     z = np.cumsum(v * dt)
     z -= np.linspace(0.0, z[-1], len(z))
+    return z
+
+
+def vertical_travel_cm(t: np.ndarray, mag: np.ndarray, i0: int, i1: int) -> float | None:
+    """Signed vertical travel (cm, + up) of the sensor at its extreme inside [i0, i1)."""
+    z = vertical_curve(t, mag, i0, i1)
+    if z is None:
+        return None
     k = int(np.argmax(np.abs(z)))
     return float(z[k] * 100.0)
 
