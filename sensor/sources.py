@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import AsyncIterator, Iterable, Iterator
 
@@ -25,6 +26,8 @@ class Recording:
     format: str
     report: ReadReport = field(default_factory=ReadReport)
     _chunks: Iterable[Samples] | None = None
+    started_at: datetime | None = None  # wall-clock start, when the format records it (app exports)
+    device: str | None = None
 
     def chunks(self) -> Iterator[Samples]:
         assert self._chunks is not None
@@ -40,6 +43,12 @@ def open_recording(path: str | Path) -> Recording:
     Raises sensor.errors.RecordingError naming the file (and line) on bad input.
     """
     path = Path(path)
+    from sensor import importers  # app exports (Sensor Logger, phyphox, Polar), by file layout
+
+    fmt = importers.detect(path) if path.exists() else None
+    if fmt is not None:
+        samples, imp_report, started, device, fmt = importers.read(path, fmt)
+        return Recording(path=path, format=fmt, report=imp_report, _chunks=[samples], started_at=started, device=device)
     report = ReadReport()
     return Recording(path=path, format="plain-csv", report=report, _chunks=iter_recording(path, report=report))
 
