@@ -11,6 +11,7 @@ from sensor.errors import SoleusError
 COMMAND_MODULES = [
     "cli.analyze",
     "cli.log",
+    "cli.simulate",
 ]
 
 

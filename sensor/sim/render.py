@@ -82,7 +82,7 @@ def _walk(tr: Tracks, b: Block, body: Body, placement: str, spec: SessionSpec, r
     t = tr.t[s]
     T = 2.0 / body.cadence  # stride time
     rate = (1.0 / T) * (1.0 + band_noise(rng, len(t), tr.fs, 0.05, 0.5, 0.02))
-    phi = rng.random() * 0 + np.cumsum(rate) / tr.fs
+    phi = np.cumsum(rate) / tr.fs
     env = ramp_envelope(t, b.start, b.end, min(T, 0.3 * (b.end - b.start)))
     S = 2.0 * body.step_length
     tr.vel[s] += S * rate * env
@@ -135,9 +135,10 @@ def _walk(tr: Tracks, b: Block, body: Body, placement: str, spec: SessionSpec, r
         a = (a_own if k % 2 == 0 else a_con) * e * rng.uniform(0.8, 1.2)
         _impact(tr, t[i], a, rng.uniform(15, 25))
     if b.params.get("turn"):
-        tm = 0.5 * (b.start + b.end)
-        ss = tr.from_(tm - 0.6)
-        tr.psi[ss] += np.pi * minjerk((tr.t[ss] - (tm - 0.6)) / 1.2)
+        # turning round (step turn, ~1.5-2.5 s: peak yaw rate 2-3 rad/s)
+        tm, dt = 0.5 * (b.start + b.end), rng.uniform(1.5, 2.5)
+        ss = tr.from_(tm - 0.5 * dt)
+        tr.psi[ss] += np.sign(rng.random() - 0.5) * np.pi * minjerk((tr.t[ss] - (tm - 0.5 * dt)) / dt)
     else:
         ss = tr.from_(b.start)
         tr.psi[ss] += rng.uniform(-0.4, 0.4) * minjerk((tr.t[ss] - b.start) / max(1.0, b.end - b.start))
