@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from cli.batch import add_save_options, save_if_asked
 from cli.render import format_rep_line, print_warnings, render_sets_table
 from counting.counter import RepCounter
 from counting.events import EXERCISES, PLACEMENTS, RepCompleted, SetEnded, SetStarted, session_to_dict
@@ -23,12 +24,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", help="recording (plain CSV t,ax,ay,az[,gx,gy,gz] or a supported app export)")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     add_counter_options(p)
+    add_save_options(p)
     p.set_defaults(func=run_analyze)
 
     p = sub.add_parser("replay", help="feed a recording through the live path and print reps as detected")
     p.add_argument("files", nargs="+", help="recording(s), or a folder of recordings")
     p.add_argument("--speed", type=float, default=None, help="x real time (default: as fast as possible)")
     add_counter_options(p)
+    add_save_options(p, batch=True)
     p.set_defaults(func=run_replay)
 
 
@@ -41,6 +44,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     events += counter.finish()
     sets = [e.summary for e in events if isinstance(e, SetEnded)]
     print_warnings(rec.path, rec.report.warnings(), sets)
+    save_if_asked(args, rec, sets, source="analyze")
     if args.json:
         json.dump(session_to_dict(sets), sys.stdout)
         sys.stdout.write("\n")
@@ -79,6 +83,7 @@ async def _replay_one(args: argparse.Namespace) -> int:
     async for chunk in paced(rec.chunks(), args.speed):
         show(counter.feed(chunk))
     show(counter.finish())
+    save_if_asked(args, rec, sets, source="replay")
     print_warnings(rec.path, rec.report.warnings(), sets)
     print(render_sets_table(sets, title=str(rec.path)))
     return 0

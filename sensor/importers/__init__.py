@@ -29,13 +29,16 @@ def detect(path: str | Path) -> str | None:
         export = Export(path)
         if sensor_logger.looks_like(export):
             return sensor_logger.FORMAT
-        if any(n.lower().endswith("_acc.txt") for n in export.names()):
+        names = [n for n in export.names() if "__macosx" not in n.lower()]
+        csvs = [n for n in names if n.lower().endswith(".csv") and "/meta/" not in f"/{n.lower()}"]
+        accs = [n for n in names if n.lower().endswith("_acc.txt")]
+        if len(accs) == 1 and not csvs:
             return polar.FORMAT
-        if any(n.lower().endswith(".csv") and phyphox.is_phyphox_header(phyphox.first_line(export.read_bytes(n)))
-               for n in export.names()):
+        if csvs and all(phyphox.is_phyphox_header(phyphox.first_line(export.read_bytes(n))) for n in csvs):
             return phyphox.FORMAT
         kind = "folder" if path.is_dir() else "zip file"
-        raise RecordingError(str(path), f"{kind} is not a Sensor Logger, phyphox or Polar Sensor Logger export")
+        raise RecordingError(str(path), f"{kind} is not a Sensor Logger, phyphox or Polar Sensor Logger export "
+                                        "(nor one recording of one)")
     line = _first_line(path)
     if polar.is_polar_header(line):
         return polar.FORMAT
