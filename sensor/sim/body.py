@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sensor.sim.mathutil import mm, mv, rx, ry
+from sensor.sim.mathutil import qmul, qrot, qx, qy
 
 DEG = np.pi / 180.0
 
@@ -130,50 +130,51 @@ def _sensor_offset(body: Body, placement: str) -> np.ndarray:
 
 
 def chain(body: Body, placement: str, J: dict[str, np.ndarray], wall_w: np.ndarray | None = None):
-    """Segment orientation R (n,3,3), sensor position p (n,3) and pivot (n,3) for a placement.
+    """Segment orientation q (4,n quaternion), sensor position p (3,n) and pivot (3,n).
 
     J holds the joint-angle arrays (see module docstring) plus zbase/xbase (m, the floor the
     foot stands on: a step). The pivot is the joint the segment turns about in walking and
     fidgeting: MTP (foot), ankle (shank), hip (thigh, chest), shoulder (wrist).
     """
     n = J["theta"].shape[0]
-    base = np.zeros((n, 3))
-    base[:, 0] = J["xbase"]
-    base[:, 2] = J["zbase"]
-    Rf = ry(J["theta"])
+    base = np.zeros((3, n))
+    base[0] = J["xbase"]
+    base[2] = J["zbase"]
+    qf = qy(J["theta"])
     if placement == "foot":
-        return Rf, base + mv(Rf, _sensor_offset(body, "foot")), base
-    ankle = base + mv(Rf, np.array([-body.ankle_x, 0.0, body.ankle_z]))
-    Rroll = rx(J["roll"])
-    Rs = mm(Rroll, ry(J["alpha"]))
+        return qf, base + qrot(qf, _sensor_offset(body, "foot")), base
+    ankle = base + qrot(qf, np.array([-body.ankle_x, 0.0, body.ankle_z]))
+    qroll = qx(J["roll"])
+    qs = qmul(qroll, qy(J["alpha"]))
     if placement == "shank":
-        return Rs, ankle + mv(Rs, _sensor_offset(body, "shank")), ankle
-    knee = ankle + mv(Rs, np.array([0.0, 0.0, body.shank]))
-    Rt = mm(Rroll, ry(J["alpha"] - J["kappa"]))
-    hip = knee + mv(Rt, np.array([0.0, 0.0, body.thigh]))
+        return qs, ankle + qrot(qs, _sensor_offset(body, "shank")), ankle
+    knee = ankle + qrot(qs, np.array([0.0, 0.0, body.shank]))
+    qt = qmul(qroll, qy(J["alpha"] - J["kappa"]))
+    hip = knee + qrot(qt, np.array([0.0, 0.0, body.thigh]))
     if placement == "thigh":
-        return Rt, knee + mv(Rt, _sensor_offset(body, "thigh")), hip
-    Rc = mm(Rroll, ry(J["gamma"]))
+        return qt, knee + qrot(qt, _sensor_offset(body, "thigh")), hip
+    qc = qmul(qroll, qy(J["gamma"]))
     if placement == "chest":
-        return Rc, hip + mv(Rc, _sensor_offset(body, "chest")), hip
-    shoulder = hip + mv(Rc, np.array([0.0, 0.0, body.shoulder]))
+        return qc, hip + qrot(qc, _sensor_offset(body, "chest")), hip
+    shoulder = hip + qrot(qc, np.array([0.0, 0.0, body.shoulder]))
     delta = J["delta"]
-    wrist = shoulder + mv(rx(J["roll"]), np.stack([body.arm * np.sin(delta), 0 * delta, -body.arm * np.cos(delta)], -1))
+    arm = np.stack([body.arm * np.sin(delta), 0 * delta, -body.arm * np.cos(delta)], 0)
+    wrist = shoulder + qrot(qroll, arm)
     if wall_w is not None and np.any(wall_w > 0):
         # Hand on a wall: the hand stays (almost) where it is while the shoulder moves; the
         # forearm turns only by a fraction of the geometric arm rotation (elbow and wrist absorb it).
         sh_ref = _shoulder_neutral(body)
         w_fix = sh_ref + body.arm * 0.92 * np.array([np.sin(body.wall_delta), 0.0, -np.cos(body.wall_delta)])
         sh_rel = shoulder - base  # the wall is fixed relative to where the person stands
-        pin = w_fix + body.wall_follow * (sh_rel - sh_ref)
+        pin = w_fix[:, None] + body.wall_follow * (sh_rel - sh_ref[:, None])
         u = pin - sh_rel
-        d_geo = np.arctan2(u[:, 0], -u[:, 2])
+        d_geo = np.arctan2(u[0], -u[2])
         d_pin = body.wall_delta + body.wall_turn * (d_geo - body.wall_delta)
-        w = wall_w[:, None]
+        w = wall_w
         wrist = (1 - w) * wrist + w * (pin + base)
         delta = (1 - wall_w) * delta + wall_w * d_pin
-    Ra = mm(rx(J["roll"]), ry(-delta))
-    return Ra, wrist, shoulder
+    qa = qmul(qroll, qy(-delta))
+    return qa, wrist, shoulder
 
 
 def _shoulder_neutral(body: Body) -> np.ndarray:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sensor.sim.mathutil import band_noise, random_rotation
+from sensor.sim.mathutil import band_noise, colmat, qconj, qmul, qrot, random_rotation
 
 G = 9.80665
 
@@ -54,36 +54,41 @@ class Device:
 
 
 def second_derivative(p: np.ndarray, fs: float) -> np.ndarray:
-    return np.gradient(np.gradient(p, 1.0 / fs, axis=0), 1.0 / fs, axis=0)
+    return np.gradient(np.gradient(p, 1.0 / fs, axis=1), 1.0 / fs, axis=1)
 
 
-def body_rates(R: np.ndarray, fs: float) -> np.ndarray:
-    """Angular velocity in the body frame, vee(skew(R^T dR/dt)), from a sampled rotation track."""
-    dR = np.gradient(R, 1.0 / fs, axis=0)
-    W = np.einsum("nji,njk->nik", R, dR)
-    return 0.5 * np.stack([W[:, 2, 1] - W[:, 1, 2], W[:, 0, 2] - W[:, 2, 0], W[:, 1, 0] - W[:, 0, 1]], -1)
+def body_rates(q: np.ndarray, fs: float) -> np.ndarray:
+    """Angular velocity in the body frame, vec(2 q* dq/dt), from a sampled quaternion track."""
+    dq = np.gradient(q, 1.0 / fs, axis=1)
+    return 2.0 * qmul(qconj(q), dq)[1:]
 
 
-def ideal(R: np.ndarray, p: np.ndarray, a_extra: np.ndarray, fs: float, dev: Device) -> tuple[np.ndarray, np.ndarray]:
-    """Noise-free specific force (m/s^2) and angular velocity (rad/s) in the sensor frame."""
+def ideal(q: np.ndarray, p: np.ndarray, a_extra: np.ndarray, fs: float, dev: Device) -> tuple[np.ndarray, np.ndarray]:
+    """Noise-free specific force (m/s^2) and angular velocity (rad/s) in the sensor frame.
+
+    q: segment orientation (segment -> world, (4,n)), p: sensor position (world, m, (3,n)).
+    Returns (3,n) arrays.
+    """
     a = second_derivative(p, fs) + a_extra
-    a[:, 2] += G
-    Rs = R @ dev.mount
-    acc = np.einsum("nji,nj->ni", Rs, a)
-    gyro = body_rates(R, fs) @ dev.mount  # M^T w for each row
+    a[2] += G
+    acc = colmat(dev.mount.T, qrot(qconj(q), a))  # M^T R^T a
+    gyro = colmat(dev.mount.T, body_rates(q, fs))  # M^T w
     return acc, gyro
 
 
 def measure(acc: np.ndarray, gyro: np.ndarray, k: int, dev: Device, rng: np.random.Generator,
             fs: float) -> tuple[np.ndarray, np.ndarray]:
-    """Device errors, averaging by k down to the output rate, quantisation and saturation."""
-    n = acc.shape[0] // k * k
+    """Device errors, averaging by k down to the output rate, quantisation and saturation.
+
+    acc, gyro: (3, n) ideal signals on the internal grid; returns (m, 3) arrays at the output rate.
+    """
+    n = acc.shape[1] // k * k
     m = n // k
-    a = acc[:n] @ dev.acc_scale.T + dev.acc_bias
-    g = gyro[:n] @ dev.gyro_scale.T + dev.gyro_bias
-    g = g + band_noise(rng, n, fs, 0.0005, 0.01, 0.002, dims=3)  # slow gyro bias drift
-    a = a.reshape(m, k, 3).mean(1) + rng.normal(0, dev.acc_noise, (m, 3))
-    g = g.reshape(m, k, 3).mean(1) + rng.normal(0, dev.gyro_noise, (m, 3))
+    a = colmat(dev.acc_scale, acc[:, :n]) + dev.acc_bias[:, None]
+    g = colmat(dev.gyro_scale, gyro[:, :n]) + dev.gyro_bias[:, None]
+    g += band_noise(rng, n, fs, 0.0005, 0.01, 0.002, dims=3)  # slow gyro bias drift
+    a = a.reshape(3, m, k).mean(2).T + rng.normal(0, dev.acc_noise, (m, 3))
+    g = g.reshape(3, m, k).mean(2).T + rng.normal(0, dev.gyro_noise, (m, 3))
     a = np.clip(np.round(a / dev.acc_lsb) * dev.acc_lsb, -dev.acc_range, dev.acc_range)
     g = np.clip(np.round(g / dev.gyro_lsb) * dev.gyro_lsb, -dev.gyro_range, dev.gyro_range)
     return a, g

@@ -55,9 +55,9 @@ class Tracks:
                   "roll": z(n), "zbase": z(n), "xbase": z(n), "theta": z(n)}
         self.psi = z(n)
         self.vel = z(n)
-        self.dev_rot = z((n, 3))  # roll, pitch, yaw about the pivot
-        self.dev_pos = z((n, 3))
-        self.a_extra = z((n, 3))
+        self.dev_rot = z((3, n))  # roll, pitch, yaw about the pivot
+        self.dev_pos = z((3, n))
+        self.a_extra = z((3, n))
         self.wall_w = z(n)
         self.sway_gain = np.ones(n)
         self.walk_env = z(n)
@@ -73,8 +73,8 @@ def _impact(tr: Tracks, t_hit: float, amp: float, f: float) -> None:
     s = tr.sl(t_hit, t_hit + 0.15)
     tau = tr.t[s] - t_hit
     w = amp * np.exp(-tau / 0.02) * np.sin(2 * np.pi * f * tau) * (tau >= 0)
-    tr.a_extra[s, 2] += w
-    tr.a_extra[s, 0] -= 0.5 * w
+    tr.a_extra[2, s] += w
+    tr.a_extra[0, s] -= 0.5 * w
 
 
 def _walk(tr: Tracks, b: Block, body: Body, placement: str, spec: SessionSpec, rng: np.random.Generator) -> None:
@@ -88,39 +88,39 @@ def _walk(tr: Tracks, b: Block, body: Body, placement: str, spec: SessionSpec, r
     tr.vel[s] += S * rate * env
     tr.walk_env[s] = np.maximum(tr.walk_env[s], env)
     ph = np.mod(phi, 1.0)
-    dr, dp = np.zeros((len(t), 3)), np.zeros((len(t), 3))
+    dr, dp = np.zeros((3, len(t))), np.zeros((3, len(t)))
     # trunk and pelvis: vertical bounce (~4 cm peak to peak, lowest at heel strikes), lateral
     # sway at stride frequency, small fore-aft surges (Perry & Burnfield 2010).
     bz, by, bx = rng.uniform(0.015, 0.025), rng.uniform(0.015, 0.03), rng.uniform(0.005, 0.012)
-    hip = np.stack([bx * np.sin(4 * np.pi * ph), by * np.sin(2 * np.pi * ph), -bz * np.cos(4 * np.pi * ph)], -1)
+    hip = np.stack([bx * np.sin(4 * np.pi * ph), by * np.sin(2 * np.pi * ph), -bz * np.cos(4 * np.pi * ph)], 0)
     if placement in ("foot", "shank"):
         pitch = _periodic(FOOT_PITCH, rng.uniform(0.8, 1.2))(ph)
         x_f = np.where(ph < 0.6, 0.0, S * minjerk((ph - 0.6) / 0.4))
         dx = x_f - S * ph
         z_f = 0.08 * bump((ph - 0.6) / 0.4) + body.foot_lever * np.sin(np.maximum(-pitch, 0))
         if placement == "foot":
-            dr[:, 1] = pitch
-            dp[:, 0], dp[:, 2] = dx, z_f
+            dr[1] = pitch
+            dp[0], dp[2] = dx, z_f
         else:
-            dr[:, 1] = _periodic(SHANK_PITCH, rng.uniform(0.85, 1.15))(ph)
-            dp[:, 0] = dx
-            dp[:, 2] = z_f + body.ankle_x * np.sin(np.maximum(pitch, 0))
+            dr[1] = _periodic(SHANK_PITCH, rng.uniform(0.85, 1.15))(ph)
+            dp[0] = dx
+            dp[2] = z_f + body.ankle_x * np.sin(np.maximum(pitch, 0))
     elif placement == "thigh":
-        dr[:, 1] = -_periodic(THIGH_FLEX, rng.uniform(0.85, 1.15))(ph)
-        dr[:, 0] = rng.uniform(2, 5) * DEG * np.sin(2 * np.pi * ph)
+        dr[1] = -_periodic(THIGH_FLEX, rng.uniform(0.85, 1.15))(ph)
+        dr[0] = rng.uniform(2, 5) * DEG * np.sin(2 * np.pi * ph)
         dp[:] = hip
     elif placement == "chest":
-        dr[:, 0] = rng.uniform(2, 4) * DEG * np.sin(2 * np.pi * ph)
-        dr[:, 1] = rng.uniform(1, 2) * DEG * np.sin(4 * np.pi * ph + 1.0)
-        dr[:, 2] = rng.uniform(3, 6) * DEG * np.sin(2 * np.pi * ph + 0.5)
+        dr[0] = rng.uniform(2, 4) * DEG * np.sin(2 * np.pi * ph)
+        dr[1] = rng.uniform(1, 2) * DEG * np.sin(4 * np.pi * ph + 1.0)
+        dr[2] = rng.uniform(3, 6) * DEG * np.sin(2 * np.pi * ph + 0.5)
         dp[:] = hip
     else:  # wrist: pendular arm swing, opposite to the same-side leg
         amp = body.arm_swing * (0.35 if spec.wrist_mode == "dumbbells" else 1.0)
-        dr[:, 1] = amp * np.cos(2 * np.pi * ph)
-        dr[:, 0] = rng.uniform(2, 4) * DEG * np.sin(2 * np.pi * ph)
+        dr[1] = amp * np.cos(2 * np.pi * ph)
+        dr[0] = rng.uniform(2, 4) * DEG * np.sin(2 * np.pi * ph)
         dp[:] = hip
-    tr.dev_rot[s] += dr * env[:, None]
-    tr.dev_pos[s] += dp * env[:, None]
+    tr.dev_rot[:, s] += dr * env
+    tr.dev_pos[:, s] += dp * env
     own, contra = IMPACT[placement]
     a_own = rng.uniform(*own)
     a_con = a_own if contra is None else rng.uniform(*contra)
@@ -164,8 +164,8 @@ def _fidget(tr: Tracks, b: Block, placement: str, rng: np.random.Generator) -> N
             rot = np.array([rng.uniform(40, 80), -rng.uniform(50, 80), rng.uniform(-20, 20)]) * DEG
         else:
             rot = rng.uniform(-1, 1, 3) * np.array(rot_amp) * DEG
-        tr.dev_rot[s] += shape[:, None] * rot
-        tr.dev_pos[s] += shape[:, None] * rng.uniform(-1, 1, 3) * np.array(pos_amp)
+        tr.dev_rot[:, s] += rot[:, None] * shape
+        tr.dev_pos[:, s] += (rng.uniform(-1, 1, 3) * np.array(pos_amp))[:, None] * shape
         tr.J["roll"][s] += shape * rng.uniform(-3, 3) * DEG
         t += d1 + hold + d2 + rng.uniform(0.2, 1.5)
 
@@ -225,12 +225,12 @@ def render(spec: SessionSpec, body: Body, blocks: list[Block], sets: list[list[R
             s = tr.sl(t_leg, t_leg + d_leg)
             bm = bump((tr.t[s] - t_leg) / d_leg)
             if P == "foot":
-                tr.dev_pos[s, 2] += 0.08 * bm
-                tr.dev_rot[s, 1] += -15 * DEG * bm
+                tr.dev_pos[2, s] += 0.08 * bm
+                tr.dev_rot[1, s] += -15 * DEG * bm
             elif P == "shank":
-                tr.dev_rot[s, 1] += 40 * DEG * bm
+                tr.dev_rot[1, s] += 40 * DEG * bm
             elif P == "thigh":
-                tr.dev_rot[s, 1] += -50 * DEG * bm
+                tr.dev_rot[1, s] += -50 * DEG * bm
             sh = tr.from_(t_heel)
             drop = body.foot_lever * np.sin(body.step_rest_theta)
             tr.h_rest[sh] += sgn * drop * minjerk((tr.t[sh] - t_heel) / d_heel)
@@ -286,7 +286,7 @@ def render(spec: SessionSpec, body: Body, blocks: list[Block], sets: list[list[R
                 f[sh] *= 1.0 + 0.5 * np.exp(-(tr.t[sh] - b.end) / 60.0)
         ph = 2 * np.pi * np.cumsum(f) / fs + rng.uniform(0, 2 * np.pi)
         tr.J["gamma"] += body.breath_pitch * np.sin(ph)
-        tr.dev_pos[:, 0] += rng.uniform(0.002, 0.006) * np.sin(ph)
+        tr.dev_pos[0] += rng.uniform(0.002, 0.006) * np.sin(ph)
     # Physiological tremor and soft-tissue vibration, 6-12 Hz.
     tr.a_extra += band_noise(rng, n, fs, 6.0, 12.0, 0.05 if P == "wrist" else 0.02, dims=3)
     tr.J["theta"] = body.theta_of_heel(tr.h + tr.h_rest)

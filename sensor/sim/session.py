@@ -8,7 +8,7 @@ import numpy as np
 from counting.samples import Samples
 from sensor.sim.body import Body, chain
 from sensor.sim.imu import Device, ideal, measure
-from sensor.sim.mathutil import mm, mv, rx, ry, rz
+from sensor.sim.mathutil import qmul, qrot, qx, qy, qz
 from sensor.sim.plan import Block, RepPlan, plan_session, truth_set
 from sensor.sim.render import Tracks, render
 from sensor.sim.spec import SessionSpec
@@ -45,16 +45,16 @@ def _internal_factor(rate: float) -> int:
 
 
 def _compose(tr: Tracks, body: Body, placement: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """World orientation R, sensor position p and extra acceleration, from the tracks."""
-    Rc, pc, pivot = chain(body, placement, tr.J, tr.wall_w)
-    Rdev = mm(rz(tr.dev_rot[:, 2]), mm(ry(tr.dev_rot[:, 1]), rx(tr.dev_rot[:, 0])))
-    p_loc = pivot + tr.dev_pos + mv(Rdev, pc - pivot)
-    R_loc = mm(Rdev, Rc)
-    Rpsi = rz(tr.psi)
+    """World orientation q (4,n), sensor position p (3,n) and extra acceleration (3,n), from the tracks."""
+    qc, pc, pivot = chain(body, placement, tr.J, tr.wall_w)
+    qdev = qmul(qz(tr.dev_rot[2]), qmul(qy(tr.dev_rot[1]), qx(tr.dev_rot[0])))
+    p_loc = pivot + tr.dev_pos + qrot(qdev, pc - pivot)
+    q_loc = qmul(qdev, qc)
+    qpsi = qz(tr.psi)
     P = np.zeros_like(p_loc)
-    P[:, 0] = np.cumsum(tr.vel * np.cos(tr.psi)) / tr.fs
-    P[:, 1] = np.cumsum(tr.vel * np.sin(tr.psi)) / tr.fs
-    return mm(Rpsi, R_loc), P + mv(Rpsi, p_loc), mv(Rpsi, tr.a_extra)
+    P[0] = np.cumsum(tr.vel * np.cos(tr.psi)) / tr.fs
+    P[1] = np.cumsum(tr.vel * np.sin(tr.psi)) / tr.fs
+    return qmul(qpsi, q_loc), P + qrot(qpsi, p_loc), qrot(qpsi, tr.a_extra)
 
 
 def _artefacts(rng: np.random.Generator, t: np.ndarray, set_spans: list[tuple[float, float]], period: float
@@ -118,7 +118,7 @@ def simulate_session(spec: SessionSpec) -> SimResult:
         gaps_truth = [{"start_s": round(float(t_rep[a - 1]), 4), "end_s": round(float(t_rep[b]), 4)} for a, b in gaps]
     samples = Samples(t_rep[idx], acc[idx], gyro[idx] if spec.has_gyro else None)
     t_int = t0 + np.arange(n) / fs
-    clean = Samples(t_int, acc_i, gyro_i if spec.has_gyro else None)
+    clean = Samples(t_int, acc_i.T, gyro_i.T if spec.has_gyro else None)
     set_truth = [truth_set(reps, spec.exercise, t0) for reps in sets]
     in_sets = sum(s["end_s"] - s["start_s"] for s in set_truth)
     activities = [{"kind": b.kind, "start_s": round(float(t0 + b.start), 4), "end_s": round(float(t0 + b.end), 4)}
