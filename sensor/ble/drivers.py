@@ -102,6 +102,8 @@ class PmdDriver(Driver):
         try:
             return await asyncio.wait_for(fut, timeout)
         except asyncio.TimeoutError:
+            if not client.is_connected:
+                raise BleakError("link lost during a control point request") from None
             raise ProfileError(f"Polar device did not answer control point request {req[:2].hex()}") from None
 
     async def start(self, client: BleakClient, on_packet: OnPacket) -> None:

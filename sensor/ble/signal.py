@@ -58,24 +58,33 @@ def demo_signal(*, rate_hz: float = 100.0, reps: int = 10, tempo=(2.0, 1.0, 1.0,
     return Samples(t, acc, gyro)
 
 
-def device_signal(kind: str, *, rate_hz: float, reps: int = 10, seed: int = 7, placement: str | None = None,
-                  exercise: str | None = None, tempo=(2.0, 1.0, 1.0, 1.0), rest_s: float = 4.0) -> Samples:
-    """One set for a virtual device: from sensor.sim when it is there, else demo_signal."""
-    try:  # the simulator (sensor/sim) owns realistic signals; use it when present
-        from sensor.sim import SessionSpec, simulate_session  # type: ignore
+PLACEMENT_OF = {"polar-h10": "chest", "verity-sense": "shank", "pinetime": "wrist", "nus": "shank",
+                "soleus-imu": "foot"}
 
-        kw = dict(rate_hz=rate_hz, seed=seed)
-        if placement:
-            kw["placement"] = placement
-        if exercise:
-            kw["exercise"] = exercise
-        try:
-            spec = SessionSpec(**kw, sets=[reps])  # type: ignore[call-arg]
-        except TypeError:
-            spec = SessionSpec(**kw)  # type: ignore[call-arg]
-        s = simulate_session(spec).samples
-        if len(s) > 0:
-            return s
-    except Exception:
+
+def device_session(kind: str, *, rate_hz: float, reps: int = 10, seed: int = 7, placement: str | None = None,
+                   exercise: str | None = None, tempo=(2.0, 1.0, 1.0, 1.0), n_sets: int = 1,
+                   rest_s: float | None = None, has_gyro: bool = True) -> tuple[Samples, dict | None]:
+    """Samples (and the simulator's truth, when it is used) for a virtual device.
+
+    Uses sensor.sim (clean timestamps: the BLE layer adds its own link artefacts), with
+    the placement a device of this kind is worn at; falls back to demo_signal.
+    """
+    try:
+        from counting.events import Tempo
+        from sensor.sim import SessionSpec, simulate_session
+
+        spec = SessionSpec(placement=placement or PLACEMENT_OF.get(kind, "shank"),
+                           exercise=exercise or "standing_calf_raise", n_sets=n_sets, reps=reps,
+                           tempo=Tempo(*tempo), rate_hz=max(20.0, float(rate_hz)), has_gyro=has_gyro,
+                           disturbances=(), rest_s=rest_s, artefacts=False, seed=seed, t0=0.0)
+        res = simulate_session(spec)
+        if len(res.samples) > 0:
+            return res.samples, res.truth
+    except ImportError:
         pass
-    return demo_signal(rate_hz=rate_hz, reps=reps, seed=seed, tempo=tempo, rest_s=rest_s)
+    return demo_signal(rate_hz=rate_hz, reps=reps, seed=seed, tempo=tempo), None
+
+
+def device_signal(kind: str, **kw) -> Samples:
+    return device_session(kind, **kw)[0]

@@ -25,7 +25,7 @@ from counting.samples import Samples
 from sensor.ble.bumble_backend import Radio, build_ad, get_radio
 from sensor.ble.profiles import infinitime, nus, polar_pmd as pmd, soleus_imu
 from sensor.ble.profiles.base import G
-from sensor.ble.signal import device_signal
+from sensor.ble.signal import device_session
 
 log = logging.getLogger("soleus.ble.virtual")
 
@@ -52,12 +52,19 @@ class VirtualPeripheral:
 
     def __init__(self, *, name: str | None = None, index: int = 0, signal: Samples | None = None, speed: float = 1.0,
                  loss: float = 0.0, malformed: float = 0.0, drift_ppm: float = 0.0, seed: int = 0, reps: int = 10,
-                 rate_hz: float | None = None, radio: Radio | None = None, loop_signal: bool = False) -> None:
+                 rate_hz: float | None = None, radio: Radio | None = None, loop_signal: bool = False,
+                 tempo=(2.0, 1.0, 1.0, 1.0), n_sets: int = 1, rest_s: float | None = None,
+                 placement: str | None = None, exercise: str | None = None) -> None:
         self.index = index
         self.address = f"C1:50:1E:{0x10 + index:02X}:{KINDS.index(self.kind) if self.kind in KINDS else 9:02X}:{index:02X}"
         self.name = name or self.default_name()
         self.rate = float(rate_hz or self.default_rate)
-        self.signal = signal if signal is not None else device_signal(self.kind, rate_hz=self.rate, reps=reps, seed=7 + seed)
+        self.truth = None
+        if signal is None:
+            signal, self.truth = device_session(self.kind, rate_hz=self.rate, reps=reps, seed=7 + seed, tempo=tempo,
+                                                n_sets=n_sets, rest_s=rest_s, placement=placement,
+                                                exercise=exercise, has_gyro=self.has_gyro)
+        self.signal = signal
         self.speed = speed
         self.loss, self.malformed = loss, malformed
         self.drift = drift_ppm * 1e-6
