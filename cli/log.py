@@ -78,7 +78,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _console():
     from rich.console import Console
 
-    return Console(width=None if sys.stdout.isatty() else 110, highlight=False)
+    return Console(width=None if sys.stdout.isatty() else 120, highlight=False)
 
 
 def _open(args, *, write: bool = False):
@@ -134,7 +134,7 @@ def run_log(args) -> int:
     t = Table(title=f"{len(rows)} session(s)  [log: {path}]", title_justify="left")
     for c, j in (("ID", "right"), ("Date", "left"), ("Sets", "right"), ("Reps", "right"), ("Under tension", "right"),
                  ("Exercise", "left"), ("Load", "right"), ("Device", "left"), ("Notes", "left")):
-        t.add_column(c, justify=j)
+        t.add_column(c, justify=j, no_wrap=c != "Notes")
     for r in rows:
         load = "body weight" if not r["load_kg"] else f"+{r['load_kg']:g} kg"
         t.add_row(str(r["id"]), _local(r["started_at"]), str(r["sets"]),
@@ -233,7 +233,7 @@ def run_history(args) -> int:
     for c, j in (("Week of", "left"), ("Sessions", "right"), ("Sets", "right"), ("Reps", "right"),
                  ("Under tension", "right"), ("Volume", "right"), ("Tempo", "right"), ("Range", "right"),
                  ("Best set", "left")):
-        t.add_column(c, justify=j)
+        t.add_column(c, justify=j, no_wrap=True)
     mark = {"met": "ok", "below": "low", "above": "high"}
     for w in h["weeks"]:
         rom = "-"

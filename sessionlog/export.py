@@ -39,6 +39,7 @@ def frame(conn: sqlite3.Connection, *, level: str = "reps", since_ts: float | No
     else:
         raise LogError(f"level must be one of {', '.join(LEVELS)}")
     df = pd.read_sql_query(sql, conn, params=(since_ts, since_ts))
+    df = df.round(4)
     if "partial" in df:
         df["partial"] = df["partial"].astype(bool)
     return df

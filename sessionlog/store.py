@@ -221,10 +221,14 @@ def session_dict(conn: sqlite3.Connection, session_id: int, *, with_reps: bool =
         sets.append(d)
     s["sets"] = sets
     s["rep_count"] = sum(d["rep_count"] for d in sets)
-    s["edits"] = [dict(a) for a in conn.execute(
+    s["edits"] = [{**dict(a), "old_value": _loads(a["old_value"]), "new_value": _loads(a["new_value"])} for a in conn.execute(
         "SELECT at, action, target, field, old_value, new_value FROM audit WHERE session_id = ? AND action = 'edit' ORDER BY id",
         (session_id,))]
     return s
+
+
+def _loads(v):
+    return None if v is None else json.loads(v)
 
 
 def list_sessions(conn: sqlite3.Connection, *, limit: int | None = None, since_ts: float | None = None) -> list[dict]:

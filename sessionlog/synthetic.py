@@ -135,3 +135,30 @@ def write_recording_for(sets: list[SetSummary], path, *, rate_hz: float = 50.0, 
     acc = (9.80665 + a_vert)[:, None] * up[None, :] + rng.normal(0, 0.03, (len(t), 3))
     gyro = rng.normal(0, 0.01, (len(t), 3))
     write_recording(path, Samples(t + 1000.0 - 1000.0, acc, gyro))
+
+
+def demo_log(db, *, weeks: int = 8, seed: int = 1) -> int:
+    """A demo log: `weeks` of constructed training ending yesterday, plus today's session
+    with a synthetic recording next to the log (so `soleus plot` has a signal to draw)."""
+    from pathlib import Path
+
+    from sessionlog.store import save_session
+
+    db = Path(db)
+    end = datetime.now(timezone.utc) - timedelta(days=1)
+    n = populate(db, weeks=weeks, end=end, seed=seed)
+    sets = make_session(sets=3, reps=15, seed=seed, partial_every=7, fade=0.12, tempo=(1.0, 1.0, 3.0, 1.0), rom=7.0)
+    rec = db.with_name("demo-session.csv")
+    write_recording_for(sets, rec)
+    save_session(db, sets=sets, started_at=datetime.now(timezone.utc) - timedelta(minutes=30), device="Demo IMU",
+                 placement="shank", recording_path=rec, source="replay", load_kg=15.0, body_weight_kg=75.0,
+                 notes="constructed demo session")
+    return n + 1
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m sessionlog.synthetic DEMO.db   (fills a demo log with constructed sessions)")
+    print(f"{demo_log(sys.argv[1])} constructed sessions written to {sys.argv[1]}")
