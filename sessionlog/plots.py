@@ -133,7 +133,8 @@ def plot_session(d: dict, out: str | Path) -> None:
         else:
             ax.set_ylabel("up/down movement\n(m/s²)")
         ex = (s["exercise"] or "exercise unknown").replace("_", " ")
-        ax.set_title(f"Set {s['idx'] + 1}: {s['rep_count']} reps, {ex}, tempo {s['tempo'] or '-'} "
+        fixed = f" (corrected; the counter found {s['counted_reps']})" if s["rep_count"] != s["counted_reps"] else ""
+        ax.set_title(f"Set {s['idx'] + 1}: {s['rep_count']} reps{fixed}, {ex}, tempo {s['tempo'] or '-'} "
                      f"(down-bottom-up-top s)", loc="left", fontsize=10, pad=22)
     if len(sets) > len(shown):
         axes[len(shown)].set_xlabel(f"(+{len(sets) - len(shown)} more sets not drawn)")
