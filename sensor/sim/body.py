@@ -98,7 +98,7 @@ class Body:
             step_height=u(0.12, 0.20), step_rest_theta=-u(8.0, 20.0) * DEG,
             breath_hz=u(0.2, 0.3), breath_pitch=u(0.3, 0.8) * DEG,
             cadence=u(1.6, 2.1), step_length=u(0.55, 0.75), arm_swing=u(15.0, 30.0) * DEG,
-            wall_delta=u(60.0, 85.0) * DEG, wall_follow=u(0.05, 0.15), wall_turn=u(0.2, 0.5),
+            wall_delta=u(60.0, 85.0) * DEG, wall_follow=u(0.05, 0.15), wall_turn=u(0.1, 0.3),
             tempo_cv=u(0.05, 0.15),
             amp_calf=u(0.05, 0.10), amp_step=u(0.10, 0.15), amp_single=u(0.045, 0.09), amp_squat=u(0.30, 0.45),
         )
