@@ -16,6 +16,7 @@ import numpy as np
 
 from counting.samples import Samples
 from sensor.csv_reader import ReadReport, iter_recording
+from sensor.errors import RecordingError, SoleusError
 
 
 @dataclass
@@ -30,8 +31,17 @@ class Recording:
     device: str | None = None
 
     def chunks(self) -> Iterator[Samples]:
+        """The samples, chunk by chunk. Anything that goes wrong while reading the user's
+        file (even a pandas/numpy surprise) is a RecordingError naming the file."""
         assert self._chunks is not None
-        yield from self._chunks
+        try:
+            yield from self._chunks
+        except SoleusError:
+            raise
+        except OSError as exc:
+            raise RecordingError(str(self.path), f"cannot be read: {exc.strerror or exc}") from None
+        except Exception as exc:
+            raise _unexpected(self.path, exc) from exc
 
     def read_all(self) -> Samples:
         return Samples.concat(list(self.chunks()))
@@ -50,7 +60,20 @@ def open_recording(path: str | Path) -> Recording:
         samples, imp_report, started, device, fmt = importers.read(path, fmt)
         return Recording(path=path, format=fmt, report=imp_report, _chunks=[samples], started_at=started, device=device)
     report = ReadReport()
-    return Recording(path=path, format="plain-csv", report=report, _chunks=iter_recording(path, report=report))
+    try:
+        chunks = iter_recording(path, report=report)
+    except SoleusError:
+        raise
+    except OSError as exc:
+        raise RecordingError(str(path), f"cannot be read: {exc.strerror or exc}") from None
+    except Exception as exc:
+        raise _unexpected(path, exc) from exc
+    return Recording(path=path, format="plain-csv", report=report, _chunks=chunks)
+
+
+def _unexpected(path: Path, exc: Exception) -> RecordingError:
+    msg = " ".join(str(exc).split())[:200] or "no details"
+    return RecordingError(str(path), f"could not be read ({type(exc).__name__}: {msg})")
 
 
 async def paced(chunks: Iterable[Samples], speed: float | None, chunk_s: float = 0.1) -> AsyncIterator[Samples]:
