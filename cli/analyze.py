@@ -54,8 +54,8 @@ def run_analyze(args: argparse.Namespace) -> int:
 
 
 def run_replay(args: argparse.Namespace) -> int:
-    if args.speed is not None and args.speed <= 0:
-        print("soleus: error: --speed must be > 0", file=sys.stderr)
+    if args.speed is not None and not args.speed > 0:  # `not >` also rejects nan
+        print(f"soleus: error: --speed must be a number > 0 (got {args.speed:g})", file=sys.stderr)
         return 2
     if len(args.files) > 1 or Path(args.files[0]).is_dir():
         from cli.batch import run_batch
