@@ -227,18 +227,18 @@ def guard(path: str | Path | None, doing: str):
         raise translate(exc, resolve_db_path(path) if not isinstance(path, Path) else path, doing) from None
 
 
-def connect(db: str | Path | None = None, *, readonly: bool = False, create: bool = True,
+def connect(db: str | Path | None = None, *, create: bool = True,
             target_version: int = SCHEMA_VERSION) -> sqlite3.Connection | None:
     """Open (and migrate) the session log.
 
-    readonly: open without writing (no migration; an old schema is refused with a hint).
-    create:   when False and the file does not exist, return None instead of creating it.
+    create: when False and the file does not exist, return None instead of creating it
+            (reading commands never create a log).
     Raises LogError with a one-line message for every failure a user can cause.
     """
     path = resolve_db_path(db)
     _check_header(path)
     exists = path.exists() and path.stat().st_size > 0
-    if not exists and (readonly or not create):
+    if not exists and not create:
         return None
     if not exists:
         try:
@@ -246,24 +246,15 @@ def connect(db: str | Path | None = None, *, readonly: bool = False, create: boo
         except OSError as exc:
             raise LogError(f"{path}: cannot create the folder: {exc.strerror or exc}") from None
     try:
-        if readonly:
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
-        else:
-            conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         conn.row_factory = sqlite3.Row
         _configure(conn)
-        if readonly:
-            version = _identify(conn, path)
-            if version < SCHEMA_VERSION:
-                conn.close()
-                raise LogError(f"{path}: schema v{version} needs upgrading; run a command that writes (e.g. soleus log --upgrade)")
-        else:
-            _identify(conn, path)  # before anything writes: never touch a foreign file
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal" and not str(path).startswith(":"):
-                conn.execute("PRAGMA journal_mode = DELETE")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            migrate(conn, path, target_version)
+        _identify(conn, path)  # before anything writes: never touch a foreign file
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        migrate(conn, path, target_version)
     except sqlite3.Error as exc:
         raise translate(exc, path, "opening the session log") from None
     return conn
