@@ -18,24 +18,25 @@ from pathlib import Path
 from benchmarks.scoring import Totals, score_session
 from counting.counter import RepCounter
 from counting.events import PLACEMENTS, session_to_dict
+from counting.params import CounterParams
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_counter(samples, placement: str | None, exercise: str | None = None) -> dict:
-    counter = RepCounter(placement=placement, exercise=exercise)
+def run_counter(samples, placement: str | None, exercise: str | None = None, params: CounterParams | None = None) -> dict:
+    counter = RepCounter(placement=placement, exercise=exercise, params=params)
     counter.feed(samples)
     counter.finish()
     return session_to_dict(counter.sets_)
 
 
-def _one(args: tuple[int, int, bool]) -> tuple[int, str, dict, dict]:
+def _one(args: tuple) -> tuple[int, str, dict, dict]:
     from sensor.sim import random_spec, simulate_session
 
-    i, seed, placement_known = args
+    i, seed, placement_known, params = args
     spec = random_spec(seed + i)
     res = simulate_session(spec)
-    pred = run_counter(res.samples, res.truth["placement"] if placement_known else None)
+    pred = run_counter(res.samples, res.truth["placement"] if placement_known else None, params=params)
     return i, res.truth["placement"], pred, res.truth
 
 
@@ -78,10 +79,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--placement-known", action="store_true", help="declare the placement to the counter")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                    help="override a CounterParams value (for tuning on the tuning half only)")
     ap.add_argument("--worst", type=int, default=0, help="list the N worst sessions")
     args = ap.parse_args(argv)
 
-    jobs = [(i, args.seed, args.placement_known) for i in range(args.n)]
+    overrides = {}
+    for kv in args.param:
+        k, _, v = kv.partition("=")
+        if k not in CounterParams.names():
+            ap.error(f"unknown parameter {k!r}")
+        overrides[k] = type(getattr(CounterParams(), k))(v)
+    params = CounterParams(**overrides)
+    jobs = [(i, args.seed, args.placement_known, params) for i in range(args.n)]
     with ProcessPoolExecutor(max_workers=args.jobs) as ex:
         results = sorted(ex.map(_one, jobs, chunksize=4))
     halves = {"tuning": Totals(), "held-out": Totals()}

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal
 
-from counting.measure import Movement, gravity_direction, rms, tilt_curve, time_excursion, vertical_curve
+from counting.measure import Movement, gravity_direction, rms, tilt_curve, time_excursion, vertical_travel_cm
 from counting.params import CounterParams
 from counting.resample import Uniform
 
 REST, EXCURSION, SETTLE, REARM = 0, 1, 2, 3
+QUIET_HF2 = 0.09  # (m/s^2)^2: impact energy of quiet standing and controlled reps stays below
 
 
 @dataclass(frozen=True)
@@ -82,32 +83,23 @@ class ExcursionDetector:
         self._sos_det = signal.butter(2, p.detect_lp_hz, fs=fs, output="sos")
         self._sos_hp = signal.butter(2, p.hf_hp_hz, btype="highpass", fs=fs, output="sos")
         self._sos_measure = signal.butter(2, p.measure_lp_hz, fs=fs, output="sos")
-        # double integrator behind a 3rd-order Butterworth high-pass, s / ((s + w)(s^2 + w s + w^2)):
-        # position from acceleration, blind to a constant (gravity, bias) and drift-free
-        w = 2 * math.pi * p.vertical_hp_hz
-        b, a = signal.bilinear([1.0, 0.0], np.polymul([1.0, w], [1.0, w, w * w]), fs=fs)
-        self._sos_z = signal.tf2sos(b, a)
+        self._env_b, self._env_a = [1.0 / (0.5 * fs)], [1.0, -(1.0 - 1.0 / (0.5 * fs))]
         self._zi_det: np.ndarray | None = None
         self._zi_hp: np.ndarray | None = None
         self._zi_ghp: np.ndarray | None = None
-        self._zi_z: np.ndarray | None = None
-        self._g0 = 9.80665
         # columns: t, acc xyz, gyro xyz, hf, gyro hf
         self._hist = _History(9, int((p.max_rep_s + 20.0) * fs))
         self._state = REST
         self._r: list[float] | None = None
-        self._zr = 0.0
         self._noise2 = 0.0
-        self._znoise2 = 0.0
-        self._hf_env = 0.0
+        self._axis: list[float] | None = None
+        self._axis_until_k = -1
+        self._base = 0.0
         self._recent: deque[tuple[float, float, float]] = deque(maxlen=6)
         self._exc_k = 0
         self._c_max = 0.0
-        self._tilt_max = 0.0
-        self._z_max = 0.0
         self._onset: tuple = ()
         self._still_since: int | None = None
-        self._last_end_k = -(10**9)
         self._due: list[tuple] = []  # (due_k, onset_k, end_k, prev_end_k, onset info)
         self._k = -1
 
@@ -120,9 +112,7 @@ class ExcursionDetector:
             self._zi_det = signal.sosfilt_zi(self._sos_det)[:, :, None] * acc[0][None, None, :]
             self._zi_hp = np.zeros((self._sos_hp.shape[0], 2, 3))
             self._zi_ghp = np.zeros((self._sos_hp.shape[0], 2, 3))
-            self._g0 = float(np.linalg.norm(acc[0]))
-            self._zi_z = np.zeros((self._sos_z.shape[0], 2))
-            self._k0 = int(u.index[0])
+            self._zi_env = np.zeros(1)
         lp, self._zi_det = signal.sosfilt(self._sos_det, acc, axis=0, zi=self._zi_det)
         hp, self._zi_hp = signal.sosfilt(self._sos_hp, acc, axis=0, zi=self._zi_hp)
         hf = np.linalg.norm(hp, axis=1)
@@ -134,12 +124,12 @@ class ExcursionDetector:
             ghf = np.zeros(len(u))
             gyro = np.zeros((len(u), 3))
         rows = np.column_stack([u.t, acc, gyro, hf, ghf])
-        oldest = min([self._exc_k] + [d[1] for d in self._due]) - int(5 * self.p.fs_hz)
+        oldest = min([self._exc_k] + [d[1] for d in self._due]) - int(3 * self.p.fs_hz)
         self._hist.append(int(u.index[0]), rows, oldest)
         norm = np.linalg.norm(lp, axis=1)
-        z, self._zi_z = signal.sosfilt(self._sos_z, norm - self._g0, zi=self._zi_z)
+        env, self._zi_env = signal.lfilter(self._env_b, self._env_a, hf * hf, zi=self._zi_env)
         up = lp / np.maximum(norm, 1e-9)[:, None]
-        return self._run(u.index.tolist(), up.tolist(), hf.tolist(), z.tolist())
+        return self._run(u.index.tolist(), up.tolist(), env.tolist())
 
     def flush(self) -> list[Candidate]:
         """End of stream: measure what is still waiting for its margin."""
@@ -164,67 +154,66 @@ class ExcursionDetector:
         w = self._hist.window(k, k + 1)
         return float(w[0, 0]) if len(w) else float("nan")
 
-    def _run(self, ks: list[int], ups: list[list[float]], hfs: list[float], zs: list[float]) -> list[Candidate]:
+    def _run(self, ks: list[int], ups: list[list[float]], envs: list[float]) -> list[Candidate]:
         p = self.p
         fs = p.fs_hz
         out: list[Candidate] = []
         beta = 1.0 / (2.0 * fs)  # rest tracking, 2 s time constant
         gamma = 1.0 / (5.0 * fs)  # rest wobble estimate, 5 s
-        env_a = 1.0 / (0.5 * fs)
         margin = int(round(0.25 * fs))
         still_n = int(round(1.0 * fs))
-        z_min = p.onset_min_cm / 100.0
-        gate = p.tilt_gate_deg
-        warm = self._k0 + int(1.0 / p.vertical_hp_hz * fs)  # the vertical filter settles first
-        for k, (ux, uy, uz), hf, z in zip(ks, ups, hfs, zs):
+        for k, (ux, uy, uz), env in zip(ks, ups, envs):
             self._k = k
             if self._r is None:
                 self._r = [ux, uy, uz]
-                self._zr = z
-            self._hf_env += env_a * (hf * hf - self._hf_env)
             self._recent.append((ux, uy, uz))
             ox, oy, oz = self._recent[0]
             rate = math.degrees(math.acos(max(-1.0, min(1.0, ux * ox + uy * oy + uz * oz)))) * fs / max(1, len(self._recent) - 1)
-            still = rate < 5.0 and self._hf_env < 0.09
+            still = rate < 5.0 and env < QUIET_HF2
             rx, ry, rz = self._r
-            theta = math.degrees(math.acos(max(-1.0, min(1.0, ux * rx + uy * ry + uz * rz))))
-            dz = abs(z - self._zr)
             st = self._state
+            axis = self._axis if k <= self._axis_until_k else None
+            if axis is not None:
+                # inside a set: the signed tilt along the set's own direction, measured from
+                # the lowest point since the last rep (the bottom): sway across it and the
+                # far side of rest (a step's stretched bottom) do not count
+                ax_, ay_, az_ = axis
+                sgn = math.degrees((ux - rx) * ax_ + (uy - ry) * ay_ + (uz - rz) * az_)
+                if st != EXCURSION and sgn < self._base:
+                    self._base = sgn
+                x = sgn - self._base
+            else:
+                x = math.degrees(math.acos(max(-1.0, min(1.0, ux * rx + uy * ry + uz * rz))))
+                self._base = 0.0
             if st == EXCURSION or st == REARM:
-                t_on, z_on = self._onset[0], self._onset[1]
+                t_on = self._onset[0]
             else:
                 t_on = max(p.onset_min_deg, p.onset_noise_k * math.sqrt(self._noise2))
-                z_on = max(z_min, p.onset_noise_k * math.sqrt(self._znoise2))
-            ct = theta / t_on
-            cz = dz / z_on if theta < gate and k >= warm else 0.0
-            c = ct if ct > cz else cz
+            c = x / t_on
             if st == REST:
                 if c > 1.0:
-                    self._start_excursion(k, c, ct, cz, t_on, z_on)
-                elif still:
-                    self._track_rest(ux, uy, uz, z, beta)
-                    self._noise2 += gamma * (theta * theta - self._noise2)
-                    self._znoise2 += gamma * (dz * dz - self._znoise2)
+                    self._start_excursion(k, c, t_on, axis)
+                elif still and c < 0.5:
+                    # only clearly-at-rest samples teach the rest posture and its wobble: a
+                    # slow rep must not be absorbed into either
+                    self._track_rest(ux, uy, uz, beta)
+                    self._noise2 += gamma * (x * x - self._noise2)
+                    self._base += beta * (0.0 - self._base) if axis is not None else 0.0
             elif st == EXCURSION:
                 if c > self._c_max:
                     self._c_max = c
-                if ct > self._tilt_max:
-                    self._tilt_max = ct
-                if cz > self._z_max:
-                    self._z_max = cz
                 if c < max(0.1 * self._c_max, 0.5):
                     # the tail of the return may still be moving: re-arm only at rest or at
                     # a clear new rise (a rep that follows with no bottom pause)
                     self._state = REARM
                     self._rearm_min = c
                     self._rearm_rise = max(1.0, 0.2 * self._c_max)
-                    if self._c_max >= 2.0:
-                        self._due.append((k + margin, self._exc_k, k, self._last_end_k,
-                                          self._onset + (self._tilt_max, self._z_max)))
-                        self._last_end_k = k
+                    if self._c_max >= p.min_peak_ratio:
+                        self._due.append((k + margin, self._exc_k, k, self._onset))
                 elif (k - self._exc_k) > p.max_rep_s * fs:
                     out.append(Candidate(None, "long posture change", self._t_of(self._exc_k), self._t_of(k)))
                     self._state = SETTLE
+                    self._axis = None
                     self._still_since = None
             elif st == REARM:
                 if c < self._rearm_min:
@@ -233,17 +222,16 @@ class ExcursionDetector:
                     self._state = REST
                 elif still and c < 1.0:
                     # settled slightly off the old rest (a shifted stance): follow it
-                    self._track_rest(ux, uy, uz, z, beta)
+                    self._track_rest(ux, uy, uz, beta)
                 elif c > self._rearm_min + self._rearm_rise:
-                    self._start_excursion(k, c, ct, cz, t_on, z_on)
+                    self._start_excursion(k, c, t_on, axis)
             else:  # SETTLE: wait for a new posture to be held, then make it the rest
                 if still:
                     if self._still_since is None:
                         self._still_since = k
                     elif k - self._still_since >= still_n:
                         self._r = [ux, uy, uz]
-                        self._zr = z
-                        self._noise2 = self._znoise2 = 0.0
+                        self._noise2 = 0.0
                         self._state = REST
                 else:
                     self._still_since = None
@@ -252,23 +240,22 @@ class ExcursionDetector:
                 out.append(self._measure(*due[1:]))
         return out
 
-    def _start_excursion(self, k: int, c: float, ct: float, cz: float, t_on: float, z_on: float) -> None:
+    def _start_excursion(self, k: int, c: float, t_on: float, axis: list[float] | None) -> None:
         self._state = EXCURSION
         self._exc_k = k
-        self._c_max, self._tilt_max, self._z_max = c, ct, cz
-        self._onset = (t_on, z_on, list(self._r))
+        self._c_max = c
+        self._onset = (t_on, list(self._r), axis)
 
-    def _track_rest(self, ux: float, uy: float, uz: float, z: float, beta: float) -> None:
+    def _track_rest(self, ux: float, uy: float, uz: float, beta: float) -> None:
         rx, ry, rz = self._r
         nx, ny, nz = rx + beta * (ux - rx), ry + beta * (uy - ry), rz + beta * (uz - rz)
         n = math.sqrt(nx * nx + ny * ny + nz * nz)
         self._r = [nx / n, ny / n, nz / n]
-        self._zr += beta * (z - self._zr)
 
-    def _measure(self, onset_k: int, end_k: int, prev_end_k: int, onset: tuple) -> Candidate:
+    def _measure(self, onset_k: int, end_k: int, onset: tuple) -> Candidate:
         p = self.p
         fs = p.fs_hz
-        t_on_deg, z_on_m, rest, tilt_score, z_score = onset
+        t_on_deg, rest, axis = onset
         pre = int(1.5 * fs)
         w = self._hist.window(onset_k - pre, end_k + int(round(0.25 * fs)) + 1)
         t_on, t_end = self._t_of(onset_k), self._t_of(end_k)
@@ -279,47 +266,36 @@ class ExcursionDetector:
         i_on = int(np.searchsorted(t, t_on))
         i_end = min(len(t) - 1, int(np.searchsorted(t, t_end)))
         rest_v = np.asarray(rest)
-        theta = np.degrees(np.arccos(np.clip(u @ rest_v, -1, 1)))
-        peak_i = i_on + int(np.argmax(theta[i_on: i_end + 1]))
-        along, across = tilt_curve(u, rest_v, peak_i)
-        # the vertical curve needs rest at both ends: start after the previous rep
-        i_v0 = max(0, int(np.searchsorted(t, self._t_of(prev_end_k))) if prev_end_k >= onset_k - pre else 0)
-        z = vertical_curve(t, mag, i_v0, len(t))
-        use_z = z is not None and z_score > tilt_score
-        if use_z:
-            zz = np.zeros(len(t))
-            zz[i_v0:] = z
-            seg = zz[i_on: i_end + 1]
-            sign = 1.0 if seg.max() >= -seg.min() else -1.0
-            curve = sign * zz
-            peak_i = i_on + int(np.argmax(curve[i_on: i_end + 1]))
-            lo = max(i_v0, 0)
+        if axis is not None:
+            score = (u - rest_v) @ np.asarray(axis)
         else:
-            curve, lo = along, 0
-        rest_level = max(float(curve[lo: peak_i + 1].min()), float(curve[peak_i:].min()))
-        timed = time_excursion(t[lo:], curve[lo:], rest_level, peak_i - lo)
+            score = np.degrees(np.arccos(np.clip(u @ rest_v, -1, 1)))
+        peak_i = i_on + int(np.argmax(score[i_on: i_end + 1]))
+        along, across, direction = tilt_curve(u, rest_v, peak_i)
+        rest_level = max(float(along[: peak_i + 1].min()), float(along[peak_i:].min()))
+        timed = time_excursion(t, along, rest_level, peak_i)
         if timed is None:
             return Candidate(None, "no clean return to rest", t_on, t_end)
-        start, rise_end, fall_start, end, _ = timed
+        start, rise_end, fall_start, end, amp_deg = timed
         i0 = int(np.searchsorted(t, start))
         i1 = int(np.searchsorted(t, end)) + 1
-        amp_deg = float(along[peak_i] - min(along[: peak_i + 1].min(), along[peak_i:].min()))
-        vert = None
-        if z is not None:
-            zz = np.zeros(len(t))
-            zz[i_v0:] = z
-            seg = zz[i0:i1] if i1 > i0 else zz
-            vert = float((seg.max() if seg.max() >= -seg.min() else seg.min()) * 100.0)
+        vert = vertical_travel_cm(t, mag, max(0, i0 - int(0.3 * fs)), min(len(t), i1 + int(0.2 * fs)))
         rate = np.abs(np.gradient(along[i0:i1], t[i0:i1])) if i1 - i0 > 2 else np.zeros(1)
         hf = rms(w[i0:i1, 7])
         ghf = rms(w[i0:i1, 8]) if self.has_gyro else None
         mv = Movement(
             start_s=start, rise_end_s=rise_end, fall_start_s=fall_start, end_s=end, peak_s=float(t[peak_i]),
-            amplitude_deg=max(amp_deg, 0.0), vertical_cm=vert, peak_rate_dps=float(rate.max()),
+            amplitude_deg=amp_deg, vertical_cm=vert, peak_rate_dps=float(rate.max()),
             sway_deg=float(np.std(across[i0:i1])) if i1 > i0 else 0.0, hf_rms=hf, gyro_hf_rms=ghf,
-            channel="vertical" if use_z else "tilt",
         )
-        return Candidate(mv, self._reject_reason(mv), start, end)
+        reason = self._reject_reason(mv)
+        if reason is None and axis is not None and float(np.dot(direction, axis)) < p.min_axis_cos:
+            reason = "moved in another direction than the set's reps"
+        if reason is None:
+            # later reps of this set are looked for along this rep's direction
+            self._axis = [float(x) for x in direction]
+            self._axis_until_k = end_k + int(p.set_gap_s * fs)
+        return Candidate(mv, reason, start, end)
 
     def _reject_reason(self, mv: Movement) -> str | None:
         p = self.p

@@ -27,7 +27,6 @@ class Movement:
     sway_deg: RMS tilt across the rep's movement direction (deg).
     hf_rms: RMS of the high-passed acceleration magnitude during the rep (m/s^2).
     gyro_hf_rms: the same for the gyro (rad/s), or None without gyro.
-    channel: "tilt" or "vertical", the curve the phases were timed on.
     """
 
     start_s: float
@@ -41,7 +40,6 @@ class Movement:
     sway_deg: float
     hf_rms: float
     gyro_hf_rms: float | None
-    channel: str = "tilt"
 
     @property
     def rise_s(self) -> float:
@@ -109,21 +107,22 @@ def gravity_direction(acc: np.ndarray, fs: float, sos: np.ndarray) -> tuple[np.n
     return lp / np.maximum(mag, 1e-9)[:, None], mag
 
 
-def tilt_curve(u: np.ndarray, rest: np.ndarray, peak_i: int) -> tuple[np.ndarray, np.ndarray]:
+def tilt_curve(u: np.ndarray, rest: np.ndarray, peak_i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Tilt from `rest` along the direction of the excursion at `peak_i`, and across it (deg).
 
-    Both curves are angles in degrees; the along-curve is signed (+ towards the peak).
+    Returns (along, across, direction): along is signed (+ towards the peak), across is the
+    tilt at right angles to it; direction is the unit vector (sensor frame) of the excursion.
     """
     d = u - rest[None, :]
     axis = d[peak_i] - rest * float(d[peak_i] @ rest)
     n = float(np.linalg.norm(axis))
     if n < 1e-12:
-        return np.zeros(len(u)), np.zeros(len(u))
+        return np.zeros(len(u)), np.zeros(len(u)), np.zeros(3)
     axis /= n
     along = d @ axis
     across_vec = d - along[:, None] * axis[None, :] - (d @ rest)[:, None] * rest[None, :]
     across = np.linalg.norm(across_vec, axis=1)
-    return np.degrees(2 * np.arcsin(np.clip(along / 2, -1, 1))), np.degrees(across)
+    return np.degrees(np.arcsin(np.clip(along, -1, 1))), np.degrees(across), axis
 
 
 def vertical_curve(t: np.ndarray, mag: np.ndarray, i0: int, i1: int) -> np.ndarray | None:

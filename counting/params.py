@@ -21,14 +21,10 @@ class CounterParams:
     hf_hp_hz: high-pass corner of the "impact energy" signal (Hz); walking impacts and
         handling weights live above it, a controlled heel raise does not.
     onset_min_deg: smallest tilt from rest that can start a rep candidate (deg).
-    onset_min_cm: smallest vertical travel from rest that can start a rep candidate (cm);
-        the body rises ~0.75 of the 4-15 cm heel travel.
     onset_noise_k: each onset threshold is at least this many times its rest wobble (RMS).
-    vertical_hp_hz: corner of the high-pass that keeps the live vertical-position estimate
-        (double-integrated acceleration) from drifting (Hz).
-    tilt_gate_deg: the vertical channel is used only while the tilt from rest is below
-        this (deg): larger tilts change the measured magnitude through per-axis scale
-        errors, which the double integration would turn into metres.
+    min_peak_ratio: a movement is a candidate only if it reaches this many onset thresholds.
+    min_axis_cos: within a set, a rep's tilt direction must be this close (cosine) to the
+        previous rep's: a weight shift or a glance tilts some other way.
     min_rep_s / max_rep_s: a rep lasts between these (10% to 10%, s).
     max_hf_rms: mean impact energy (RMS of the high-passed acceleration magnitude, m/s^2)
         above which a movement is not a controlled rep.
@@ -51,10 +47,9 @@ class CounterParams:
     measure_lp_hz: float = 3.0
     hf_hp_hz: float = 3.0
     onset_min_deg: float = 0.8
-    onset_min_cm: float = 1.5
     onset_noise_k: float = 5.0
-    vertical_hp_hz: float = 0.07
-    tilt_gate_deg: float = 8.0
+    min_peak_ratio: float = 2.0
+    min_axis_cos: float = 0.8
     min_rep_s: float = 0.7
     max_rep_s: float = 14.0
     max_hf_rms: float = 0.6
