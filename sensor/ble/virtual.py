@@ -82,6 +82,8 @@ class VirtualPeripheral:
         self._task: asyncio.Task | None = None
         self._vanished = False
         self.connections = 0
+        self._adv_lock = asyncio.Lock()
+        self._readv_task: asyncio.Task | None = None
 
     # -------------------------------------------------------------- identity
     def default_name(self) -> str:
@@ -113,11 +115,12 @@ class VirtualPeripheral:
         return self
 
     async def _advertise(self) -> None:
-        if self._vanished:
-            return
-        await self.device.start_advertising(advertising_data=build_ad(self.name, self.advertised_uuids()),
-                                            auto_restart=False, advertising_interval_min=20.0,
-                                            advertising_interval_max=20.0)
+        async with self._adv_lock:
+            if self._vanished:
+                return
+            await self.device.start_advertising(advertising_data=build_ad(self.name, self.advertised_uuids()),
+                                                auto_restart=False, advertising_interval_min=20.0,
+                                                advertising_interval_max=20.0)
 
     def _on_connection(self, connection) -> None:
         self.connection = connection
@@ -130,7 +133,7 @@ class VirtualPeripheral:
         self.streaming = False
         self.on_link_lost()
         if not self._vanished:
-            asyncio.get_running_loop().create_task(self._readvertise())
+            self._readv_task = asyncio.get_running_loop().create_task(self._readvertise())
 
     async def _readvertise(self) -> None:
         try:
@@ -149,13 +152,22 @@ class VirtualPeripheral:
             except Exception as exc:
                 log.debug("drop_link: %s", exc)
 
+    async def _stop_advertising(self) -> None:
+        self._vanished = True
+        if self._readv_task is not None:
+            try:
+                await self._readv_task
+            except Exception:
+                pass
+        async with self._adv_lock:
+            try:
+                await self.device.stop_advertising()
+            except Exception:
+                pass
+
     async def vanish(self) -> None:
         """Disconnect and never advertise again (battery died)."""
-        self._vanished = True
-        try:
-            await self.device.stop_advertising()
-        except Exception:
-            pass
+        await self._stop_advertising()
         await self.drop_link()
 
     async def stop(self) -> None:
@@ -165,12 +177,9 @@ class VirtualPeripheral:
                 await self._task
             except (asyncio.CancelledError, Exception):
                 pass
-        self._vanished = True
-        try:
-            await self.device.stop_advertising()
-        except Exception:
-            pass
+        await self._stop_advertising()
         await self.drop_link()
+        await asyncio.sleep(0.02)  # let in-flight HCI commands complete
 
     # -------------------------------------------------------------- streaming
     @property
@@ -191,6 +200,9 @@ class VirtualPeripheral:
 
     async def _stream_loop(self) -> None:
         n_total = len(self.signal)
+        while not self.streaming:  # the sensor starts measuring at the first start command
+            await asyncio.sleep(0.005)
+        self._t0_wall = time.monotonic()
         while True:
             mtu = self.connection.att_mtu if self.connection is not None else 23
             spp = self.samples_per_packet(mtu)
