@@ -12,6 +12,7 @@ COMMAND_MODULES = [
     "cli.analyze",
     "cli.log",
     "cli.simulate",
+    "cli.live",
 ]
 
 
