@@ -178,6 +178,7 @@ def run_batch(args: argparse.Namespace) -> int:
             from sessionlog.db import connect
 
             conn = connect(args.db)
+        plain_progress = not sys.stderr.isatty() and not getattr(args, "json", False)
         progress = Progress(TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[reps]} reps"),
                             TimeRemainingColumn(), transient=True,
                             console=_stderr_console(), disable=not sys.stderr.isatty() or getattr(args, "json", False))
@@ -207,6 +208,9 @@ def run_batch(args: argparse.Namespace) -> int:
                     progress.console.print(f"soleus: skipped: {r['error']}", markup=False, highlight=False, soft_wrap=True)
                 results.append(r)
                 progress.update(task, advance=1, reps=total_reps)
+                if plain_progress:  # no terminal: one line per file instead of a bar
+                    what = f"{len(r['sets'])} set(s), {r['reps']} reps" if r["ok"] else "skipped"
+                    print(f"soleus: [{len(results)}/{len(files)}] {Path(r['path']).name}: {what}", file=sys.stderr)
     if conn is not None:
         conn.close()
     for a, why in problems:

@@ -25,6 +25,18 @@ def _first_line(path: Path) -> str:
 def detect(path: str | Path) -> str | None:
     """The export format of `path` (a file, folder or zip), or None for a plain CSV."""
     path = Path(path)
+    try:
+        return _detect(path)
+    except RecordingError:
+        raise
+    except OSError as exc:
+        raise RecordingError(str(path), f"cannot be read: {exc.strerror or exc}") from None
+    except Exception as exc:  # e.g. a zip whose member cannot be decompressed
+        msg = " ".join(str(exc).split())[:160] or type(exc).__name__
+        raise RecordingError(str(path), f"could not be inspected ({type(exc).__name__}: {msg})") from exc
+
+
+def _detect(path: Path) -> str | None:
     if path.is_dir() or (path.is_file() and path.suffix.lower() == ".zip"):
         export = Export(path)
         if sensor_logger.looks_like(export):
