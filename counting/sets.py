@@ -17,6 +17,7 @@ from counting.measure import Movement
 from counting.params import CounterParams
 
 SQUAT = "raised_heel_squat"
+SQUAT_DROP_CM = 12.0  # deeper than any heel raise lifts a body-worn sensor
 
 
 def rep_from_movement(mv: Movement, *, set_index: int, index: int, exercise: str | None,
@@ -41,18 +42,19 @@ def rep_from_movement(mv: Movement, *, set_index: int, index: int, exercise: str
 
 
 def infer_exercise(movements: list[Movement], placement: str | None, params: CounterParams) -> str | None:
-    """Squat or calf raise from which way the body travels first; None if unclear.
+    """Squat or calf raise from how far and which way the sensor travels; None if unclear.
 
-    A raised-heel squat lowers the hips (the sensor goes down first); a calf raise lifts
-    the body (up first). On the foot, a heel rise past 10.5 cm means a step.
+    A raised-heel squat drops the hips 30-45 cm (the sensor on the thigh, trunk or wrist
+    goes down 20-45 cm first); a calf raise lifts the body by under 12 cm. On the foot, a
+    heel rise past 10.5 cm means a step.
     """
-    signs = [mv.vertical_cm for mv in movements if mv.vertical_cm is not None and abs(mv.vertical_cm) > 0.5]
-    if len(signs) < max(2, len(movements) // 2):
+    v = [mv.vertical_cm for mv in movements if mv.vertical_cm is not None]
+    if len(v) < max(2, len(movements) // 2):
         return None
-    down = sum(1 for v in signs if v < 0)
-    if down >= 0.75 * len(signs):
+    squat = sum(1 for x in v if x < -SQUAT_DROP_CM)
+    if squat >= 0.75 * len(v):
         return SQUAT
-    if down > 0.25 * len(signs):
+    if squat > 0.25 * len(v):
         return None
     if placement == "foot":
         rise = median(params.foot_lever_m * math.sin(math.radians(mv.amplitude_deg)) * 100 for mv in movements)
