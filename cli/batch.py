@@ -31,7 +31,7 @@ def add_save_options(p: argparse.ArgumentParser, *, batch: bool = False) -> None
     g.add_argument("--load", type=float, metavar="KG", help="external load in kg, saved with the session")
     g.add_argument("--notes", help="notes saved with the session")
     if not any(a.dest == "json" for a in p._actions):
-        g.add_argument("--json", action="store_true", help="print JSON")
+        g.add_argument("--json", action="store_true", help="print one JSON document (several files or a folder)")
 
 
 # ------------------------------------------------------------------ one recording -> log

@@ -126,3 +126,12 @@ def test_replay_imports_app_export_folder(capsys, standin, tmp_path):
     ss = list_sessions(connect(db))
     assert {s["device"] for s in ss} == {"Pixel 8", "Polar H10 A1B2C3D4"}
     assert all(s["started_at"].startswith("2026-03-10") for s in ss)
+
+
+def test_single_replay_saves_only_when_asked(capsys, standin, folder, tmp_path):
+    db = tmp_path / "log.db"
+    code, out, err = run(capsys, "replay", folder / "day1.csv", "--db", db)
+    assert code == 0 and not db.exists()
+    code, out, err = run(capsys, "replay", folder / "day1.csv", "--db", db, "--save", "--notes", "evening")
+    assert code == 0 and "saved as session 1" in err
+    assert session_dict(connect(db), 1)["source"] == "replay"
