@@ -21,11 +21,14 @@ def truth_path(csv_path: str | Path) -> Path:
     return p.with_name(stem + ".truth.json")
 
 
-def write_session(path: str | Path, spec: SessionSpec) -> SimResult:
-    """Simulate spec and write PATH (plain CSV, duplicates and jitter kept) and PATH.truth.json."""
+def write_session(path: str | Path, spec: SessionSpec, decimals: int = 4) -> SimResult:
+    """Simulate spec and write PATH (plain CSV, duplicates and jitter kept) and PATH.truth.json.
+
+    decimals: digits after the point for acc/gyro (4 is below the simulated sensor noise).
+    """
     res = simulate_session(spec)
     path = Path(path)
-    write_recording(path, res.samples)
+    write_recording(path, res.samples, decimals=decimals)
     with open(truth_path(path), "w") as fh:
         json.dump(res.truth, fh, indent=1)
         fh.write("\n")

@@ -177,9 +177,9 @@ def band_noise(rng: np.random.Generator, n: int, fs: float, f_lo: float, f_hi: f
         return np.zeros((0,) if dims == 1 else (dims, 0))
     m = next_fast_len(max(n, 16), real=True)
     f = np.fft.rfftfreq(m, 1.0 / fs)
-    band = (f >= f_lo) & (f <= f_hi)
-    if not band.any():
-        band[np.argmin(np.abs(f - 0.5 * (f_lo + f_hi)))] = True
+    band = (f >= f_lo) & (f <= f_hi) & (f > 0)
+    if not band.any():  # too short for the band: use the lowest non-zero frequency
+        band[1 + np.argmin(np.abs(f[1:] - 0.5 * (f_lo + f_hi)))] = True
     out = np.empty((dims, n))
     for d in range(dims):
         spec = np.zeros(f.shape, dtype=complex)
@@ -187,7 +187,7 @@ def band_noise(rng: np.random.Generator, n: int, fs: float, f_lo: float, f_hi: f
         spec[band] = rng.normal(size=k) + 1j * rng.normal(size=k)
         x = irfft(spec, m)[:n]
         s = x.std()
-        out[d] = x * (rms / s) if s > 0 else 0.0
+        out[d] = x * (rms / s) if s > 1e-12 else 0.0
     return out[0] if dims == 1 else out
 
 

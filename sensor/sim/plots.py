@@ -17,7 +17,17 @@ ACT_COLORS = {"walking": "tab:orange", "fidget": "tab:purple", "sit_stand": "tab
               "dumbbells_pick_up": "tab:olive", "dumbbells_put_down": "tab:olive"}
 
 
-def plot_session(res: SimResult, path: str | Path, title: str | None = None, window: tuple[float, float] | None = None) -> None:
+def _shade(ax, tr, t0, lo=None, hi=None):
+    for st in tr["sets"]:
+        for r in st["reps"]:
+            if lo is not None and (r["end_s"] - t0 < lo or r["start_s"] - t0 > hi):
+                continue
+            ax.axvspan(r["start_s"] - t0, r["end_s"] - t0, color="tab:red" if r["partial"] else "tab:green",
+                       alpha=0.18, lw=0)
+
+
+def plot_session(res: SimResult, path: str | Path, title: str | None = None, zoom_s: float = 30.0) -> None:
+    """Whole session (acc, gyro, true movement curve with activities) and a zoom on the first set."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -26,43 +36,68 @@ def plot_session(res: SimResult, path: str | Path, title: str | None = None, win
     s, tr = res.samples, res.truth
     t0 = s.t[0]
     t = s.t - t0
-    sel = slice(None) if window is None else (t >= window[0]) & (t <= window[1])
-    rows = 3 if s.gyro is not None else 2
-    fig, ax = plt.subplots(rows, 1, figsize=(13, 2.4 * rows + 0.8), sharex=True)
+    gy = s.gyro is not None
+    rows = 5 if gy else 3
+    heights = [1.0, 1.0, 0.8, 1.0, 1.0][:rows] if gy else [1.0, 0.8, 1.0]
+    fig, ax = plt.subplots(rows, 1, figsize=(13, 2.0 * rows + 1.2), gridspec_kw={"height_ratios": heights})
+    ax_acc, ax_gyro = ax[0], (ax[1] if gy else None)
+    ax_curve = ax[2] if gy else ax[1]
+    colors = ["tab:blue", "tab:orange", "tab:green"]
     for i, c in enumerate("xyz"):
-        ax[0].plot(t[sel], s.acc[sel, i], lw=0.6, label=f"a{c}")
-    ax[0].plot(t[sel], np.linalg.norm(s.acc[sel], axis=1), lw=0.6, color="k", alpha=0.6, label="|a|")
-    ax[0].set_ylabel("acc (m/s²)")
-    ax[0].legend(loc="upper right", ncol=4, fontsize=7)
-    if s.gyro is not None:
+        ax_acc.plot(t, s.acc[:, i], lw=0.5, color=colors[i], label=f"a{c}")
+    ax_acc.plot(t, np.linalg.norm(s.acc, axis=1), lw=0.5, color="k", alpha=0.6, label="|a|")
+    ax_acc.set_ylabel("acc (m/s²)")
+    ax_acc.legend(loc="upper right", ncol=4, fontsize=7)
+    if gy:
         for i, c in enumerate("xyz"):
-            ax[1].plot(t[sel], s.gyro[sel, i], lw=0.6, label=f"g{c}")
-        ax[1].set_ylabel("gyro (rad/s)")
-        ax[1].legend(loc="upper right", ncol=3, fontsize=7)
+            ax_gyro.plot(t, s.gyro[:, i], lw=0.5, color=colors[i], label=f"g{c}")
+        ax_gyro.set_ylabel("gyro (rad/s)")
+        ax_gyro.legend(loc="upper right", ncol=3, fontsize=7)
     ct = res.curve_t - t0
-    csel = slice(None) if window is None else (ct >= window[0]) & (ct <= window[1])
-    ax[-1].plot(ct[csel], 100 * res.curve[csel], color="k", lw=0.8)
-    ax[-1].set_ylabel("hip drop (cm)" if tr["exercise"] == "raised_heel_squat" else "heel rise (cm)")
-    ax[-1].set_xlabel("time (s from the first sample)")
-    for st in tr["sets"]:
-        for r in st["reps"]:
-            for a in ax:
-                a.axvspan(r["start_s"] - t0, r["end_s"] - t0, color="tab:green" if not r["partial"] else "tab:red",
-                          alpha=0.18, lw=0)
+    ax_curve.plot(ct, 100 * res.curve, color="k", lw=0.8)
+    squat = tr["exercise"] == "raised_heel_squat"
+    ax_curve.set_ylabel("true hip drop (cm)" if squat else "true heel rise (cm)", fontsize=8)
+    ax_curve.set_xlabel("time (s from the first sample)", fontsize=8)
+    top = 100 * max(res.curve.max(), 0.01)
+    ax_curve.set_ylim(-0.05 * top, 1.35 * top)
     for act in tr["activities"]:
-        col = ACT_COLORS.get(act["kind"])
-        if col:
-            ax[-1].axvspan(act["start_s"] - t0, act["end_s"] - t0, color=col, alpha=0.25, lw=0)
-            ax[-1].text(0.5 * (act["start_s"] + act["end_s"]) - t0, ax[-1].get_ylim()[1] * 0.85,
-                        act["kind"].replace("dumbbells_", "db "), ha="center", fontsize=7, color=col)
-    if window is not None:
-        ax[-1].set_xlim(*window)
+        col = ACT_COLORS.get(act["kind"], "tab:gray")
+        ax_curve.axvspan(act["start_s"] - t0, act["end_s"] - t0, color=col, alpha=0.25, lw=0)
+        if act["kind"] in ACT_COLORS:
+            ax_curve.text(0.5 * (act["start_s"] + act["end_s"]) - t0, 1.15 * top,
+                          act["kind"].replace("dumbbells_", "db ").replace("_", " "), ha="center", fontsize=7, color=col)
+    for a in ax[: (3 if gy else 2)]:
+        _shade(a, tr, t0)
+        a.set_xlim(t[0], t[-1])
+    # zoom: the first zoom_s seconds of the first set, each axis minus its median (small signals visible)
+    st = tr["sets"][0]
+    lo = st["start_s"] - t0 - 3.0
+    hi = min(lo + zoom_s, st["end_s"] - t0 + 3.0)
+    m = (t >= lo) & (t <= hi)
+    za = ax[3] if gy else ax[2]
+    for i, c in enumerate("xyz"):
+        za.plot(t[m], s.acc[m, i] - np.median(s.acc[m, i]), lw=0.7, color=colors[i], label=f"a{c} - median")
+    za.set_ylabel("acc, zoom (m/s²)", fontsize=8)
+    za.legend(loc="upper right", ncol=3, fontsize=7)
+    zs = [za]
+    if gy:
+        zg = ax[4]
+        for i, c in enumerate("xyz"):
+            zg.plot(t[m], s.gyro[m, i], lw=0.7, color=colors[i], label=f"g{c}")
+        zg.set_ylabel("gyro, zoom (rad/s)", fontsize=8)
+        zg.legend(loc="upper right", ncol=3, fontsize=7)
+        zs.append(zg)
+    for a in zs:
+        _shade(a, tr, t0, lo, hi)
+        a.set_xlim(lo, hi)
+    zs[-1].set_xlabel(f"zoom on set 1 (s from the first sample)", fontsize=8)
     reps = [len(x["reps"]) for x in tr["sets"]]
     wm = f", wrist {tr['wrist_mode']}" if tr.get("wrist_mode") else ""
-    fig.suptitle(title or f"{tr['placement']}: {tr['exercise']}{wm}, {tr['rate_hz']:g} Hz, sets {reps} "
-                 "(green = true reps, red = partial; bottom: activities)", fontsize=10)
+    gyro_txt = "" if gy else ", accelerometer only"
+    fig.suptitle(title or f"SIMULATED  {tr['placement']}: {tr['exercise']}{wm}, {tr['rate_hz']:g} Hz{gyro_txt}, "
+                 f"reps per set {reps}   (green = true reps, red = partial reps)", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    fig.savefig(path, dpi=85)
     plt.close(fig)
 
 

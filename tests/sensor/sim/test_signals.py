@@ -43,8 +43,18 @@ def test_one_g_at_rest(simulate, placement):
     assert mag.mean() == pytest.approx(G, abs=0.03)
     assert np.percentile(np.abs(mag - G), 99) < 0.3  # sway, arm wobble and tremor only
     assert np.abs(gyro).max() < 0.15
-    acc_n, _ = window(res, first + 0.5, first + 2.5, clean=False)  # with bias, scale error and noise
+    acc_n, gyro_n = window(res, first + 0.5, first + 2.5, clean=False)  # with bias, scale error and noise
     assert np.median(np.linalg.norm(acc_n, axis=1)) == pytest.approx(G, rel=0.04)
+    assert np.abs(gyro_n).max() < 0.2
+
+
+@pytest.mark.parametrize("n_sets,reps", [(1, 1), (1, 5), (6, 20)])
+def test_measured_signals_stay_in_physical_ranges(n_sets, reps):
+    """Whatever the session length, device errors stay small (bias drift, noise) and nothing saturates."""
+    res = simulate_session(SessionSpec(placement="chest", n_sets=n_sets, reps=reps, seed=3, disturbances=()))
+    gyro = res.samples.gyro
+    assert np.abs(gyro - np.median(gyro, axis=0)).max() < 3.0
+    assert np.abs(np.median(gyro, axis=0)).max() < 0.05
 
 
 # Documented tilt of the instrumented segment at the top of a rep (degrees, see docs/simulator.md).
