@@ -84,8 +84,13 @@ def _console():
 def _open(args, *, write: bool = False):
     from sessionlog.db import connect, resolve_db_path
 
-    conn = connect(args.db, create=write)
-    return conn, resolve_db_path(args.db)
+    from sessionlog.db import LogError
+
+    conn = connect(args.db, create=False)  # only saving creates a log; reading and editing never do
+    path = resolve_db_path(args.db)
+    if conn is None and write:
+        raise LogError(f"{path}: the session log has no sessions yet")
+    return conn, path
 
 
 def _dump(obj) -> None:

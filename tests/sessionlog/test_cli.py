@@ -142,4 +142,6 @@ def test_empty_log(capsys, tmp_path):
     assert code == 0 and json.loads(out)["summary"]["sessions"] == 0
     code, _, err = run(capsys, "show", "--db", db)
     assert code == 2 and "no sessions yet" in err
+    code, _, err = run(capsys, "edit", "last", "--notes", "x", "--db", db)
+    assert code == 2 and "no sessions yet" in err
     assert not db.exists()  # reading never creates a log
