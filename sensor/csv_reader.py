@@ -27,6 +27,8 @@ MAX_GAP_S = 3600.0  # a jump longer than this is a broken clock, not a lost pack
 MIN_DURATION_S = 2.0
 CHUNK_ROWS = 20_000
 CHECK_ROWS = 2_000  # rate and units are judged on the first this-many samples
+ACC_LIMIT = 2000.0  # m/s^2 (~200 g): beyond any body-worn accelerometer, a corrupt value
+GYRO_LIMIT = 100.0  # rad/s (~5700 deg/s): beyond any body-worn gyroscope
 MAX_HEADER_BYTES = 4096
 
 
@@ -263,7 +265,7 @@ def _iter(path: Path, cols: tuple[str, ...], chunk_rows: int, report: ReadReport
     last_out: float | None = None  # last timestamp yielded
     t0: float | None = None
     scale: float | None = None  # None until rate and units are checked
-    pending: list[np.ndarray] = []  # kept rows waiting for the rate/units check
+    pending: list[tuple[np.ndarray, np.ndarray]] = []  # (rows, lines) waiting for the rate/units check
     pending_rows = 0
     first_jump: RecordingError | None = None
 
@@ -272,7 +274,8 @@ def _iter(path: Path, cols: tuple[str, ...], chunk_rows: int, report: ReadReport
         rows = rows[:CHECK_ROWS]
         dt = np.diff(rows[:, 0])
         if dt.size < 10:
-            raise RecordingError(str(path), f"too short: only {len(rows)} samples")
+            dups = f" with distinct times ({report.duplicates_dropped} repeated ones dropped)" if report.duplicates_dropped else ""
+            raise RecordingError(str(path), f"too short: only {len(rows)} samples{dups}")
         rate = 1.0 / float(np.median(dt))
         report.rate_hz = rate
         if not (MIN_RATE_HZ * (1 - 1e-6) <= rate <= MAX_RATE_HZ * (1 + 1e-6)):  # float noise at the limits
@@ -280,7 +283,8 @@ def _iter(path: Path, cols: tuple[str, ...], chunk_rows: int, report: ReadReport
             if rate < MIN_RATE_HZ and rate * 1e3 < MIN_RATE_HZ:
                 hint = " (are the times in microseconds?)" if 1e6 * rate <= MAX_RATE_HZ else ""
             raise RecordingError(str(path), f"sample rate {rate:.3g} Hz is outside {MIN_RATE_HZ:g}-{MAX_RATE_HZ:g} Hz{hint}", line=2)
-        mag = float(np.median(np.linalg.norm(rows[:, 1:4], axis=1)))
+        with np.errstate(all="ignore"):  # a corrupt huge value is reported by emit(), with its line
+            mag = float(np.median(np.linalg.norm(rows[:, 1:4], axis=1)))
         if 0.5 <= mag <= 2.0:
             report.converted_from_g = True
             return G
@@ -295,8 +299,18 @@ def _iter(path: Path, cols: tuple[str, ...], chunk_rows: int, report: ReadReport
             )
         return 1.0
 
-    def emit(rows: np.ndarray) -> Samples:
+    def emit(rows: np.ndarray, lns: np.ndarray) -> Samples:
         nonlocal last_out
+        acc = rows[:, 1:4] * scale
+        for vals, limit, first_col, what in ((acc, ACC_LIMIT, 1, "an accelerometer's range"),
+                                             (rows[:, 4:7], GYRO_LIMIT, 4, "a gyroscope's range in rad/s")):
+            over = np.abs(vals) > limit
+            if vals.size and over.any():
+                i, j = (int(x) for x in np.argwhere(over)[0])
+                raise RecordingError(
+                    str(path), f"{cols[first_col + j]} is {rows[i, first_col + j]:.6g}, far beyond {what} (corrupt value?)",
+                    line=int(lns[i]),
+                )
         t = rows[:, 0]
         full_t = t if last_out is None else np.concatenate([[last_out], t])
         gap = np.diff(full_t)
@@ -305,7 +319,7 @@ def _iter(path: Path, cols: tuple[str, ...], chunk_rows: int, report: ReadReport
         last_out = float(t[-1])
         report.rows += len(rows)
         gyro = rows[:, 4:7].copy() if ncols == 7 else None
-        return Samples(t.copy(), rows[:, 1:4] * scale, gyro)
+        return Samples(t.copy(), acc, gyro)
 
     for arr, linenos, lines in _chunks(path, cols, chunk_rows):
         if not np.isfinite(arr).all():
@@ -337,27 +351,27 @@ def _iter(path: Path, cols: tuple[str, ...], chunk_rows: int, report: ReadReport
         keep[dup] = False
         report.duplicates_dropped += int(dup.size)
         prev_t = float(t[-1])
-        rows = arr[keep]
+        rows, lns = arr[keep], linenos[keep]
         if not len(rows):
             continue
         if scale is None:
-            pending.append(rows)
+            pending.append((rows, lns))
             pending_rows += len(rows)
             if pending_rows < CHECK_ROWS:
                 continue
-            rows = np.concatenate(pending)
+            rows, lns = np.concatenate([p[0] for p in pending]), np.concatenate([p[1] for p in pending])
             pending = []
             scale = check(rows)
             if first_jump is not None:
                 raise first_jump
-        yield emit(rows)
+        yield emit(rows, lns)
 
     if pending:
-        rows = np.concatenate(pending)
+        rows, lns = np.concatenate([p[0] for p in pending]), np.concatenate([p[1] for p in pending])
         scale = check(rows)
         if first_jump is not None:
             raise first_jump
-        yield emit(rows)
+        yield emit(rows, lns)
     if prev_t is None:
         raise RecordingError(str(path), "no samples after the header")
     duration = prev_t - (t0 if t0 is not None else prev_t)

@@ -53,6 +53,7 @@ BAD = {
     "milliseconds": (_text([f"{10 * i},0.1,0.2,9.8" for i in range(400)]), 2, "milliseconds"),
     "magnitude": (_text(_rows(acc="0,0,1000")), 2, "magnitude"),
     "too_short": (_text(_rows(100)), None, "too short"),
+    "corrupt_value": (_text(_with(_rows(), 150, "1001.5,0.3,1e300,9.8")), 152, "beyond"),
     "binary": (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, 1, "not a text file"),
     "not_utf8": (_text(_rows(50)) + b"1000.5,\xe9,0,9.8\n", 52, "UTF-8"),
     "blank_lines_then_bad": (_text(["", *_rows()[:30], "", "  ", "1000.3,x,0,9.8"]), 35, "not a number"),

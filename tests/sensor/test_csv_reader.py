@@ -359,6 +359,30 @@ def test_absurd_magnitude(tmp_path, acc, hint):
     fails(write(tmp_path, rows(acc=acc)), 2, "magnitude.*" + hint)
 
 
+@pytest.mark.parametrize("cell", ["1e300", "-5e4", "2500"])
+def test_corrupt_accelerometer_value(tmp_path, cell):
+    lines = rows(3000)
+    lines[2500] = f"1025.0,0.3,{cell},9.8"  # after the first rate/units check
+    lines[10] = f"1000.1,0.3,{cell},9.8"  # inside it
+    fails(write(tmp_path, lines), 12, r"\bay\b.*beyond an accelerometer")
+
+
+def test_corrupt_value_in_g_file(tmp_path):
+    lines = rows(acc=(0.0, 0.0, 1.0))
+    lines[300] = "1003.0,0.0,250.0,1.0"  # 250 g
+    fails(write(tmp_path, lines), 302, "beyond an accelerometer")
+
+
+def test_gyro_in_degrees_is_caught_when_fast(tmp_path):
+    lines = rows(gyro=True)
+    lines[200] = "1002.0,0.3,-0.2,9.8,0.0,350.0,0.0"
+    fails(write(tmp_path, lines, header=H7), 202, r"\bgy\b.*gyroscope.*rad/s")
+
+
+def test_only_repeated_timestamps(tmp_path):
+    fails(write(tmp_path, ["5.0,0.1,0.2,9.8"] * 100), None, "only 1 samples with distinct times")
+
+
 def test_too_few_samples(tmp_path):
     fails(write(tmp_path, rows(5)), None, "too short")
 
