@@ -231,7 +231,7 @@ class StreamClock:
             t = ht - period * np.arange(n - 1, -1, -1)
         else:
             t = self._last_t + period * np.arange(1, n + 1)
-            if ht - t[-1] > max(0.1, 5 * period):
+            if ht - t[-1] > 5 * period:
                 # silence: samples were lost (or the link dropped); re-anchor on host time
                 t_new = ht - period * np.arange(n - 1, -1, -1)
                 lost = max(0, int(round((t_new[0] - self._last_t) / period)) - 1)

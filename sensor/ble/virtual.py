@@ -83,6 +83,7 @@ class VirtualPeripheral:
         self._vanished = False
         self.connections = 0
         self._adv_lock = asyncio.Lock()
+        self._send_lock = asyncio.Lock()
         self._readv_task: asyncio.Task | None = None
 
     # -------------------------------------------------------------- identity
@@ -145,12 +146,19 @@ class VirtualPeripheral:
         """Device-specific state reset when the link drops."""
 
     async def drop_link(self) -> None:
-        """Peripheral-side disconnect (as when the wearer walks out of range)."""
-        if self.connection is not None:
-            try:
-                await self.connection.disconnect()
-            except Exception as exc:
-                log.debug("drop_link: %s", exc)
+        """Peripheral-side disconnect (as when the wearer walks out of range).
+
+        Notifications already handed to the stack are let through first (a few ms), so
+        `sent` counts exactly the samples that went over the air before the link died;
+        samples due after that are never sent.
+        """
+        async with self._send_lock:
+            if self.connection is not None:
+                await asyncio.sleep(0.01)
+                try:
+                    await self.connection.disconnect()
+                except Exception as exc:
+                    log.debug("drop_link: %s", exc)
 
     async def _stop_advertising(self) -> None:
         self._vanished = True
@@ -217,10 +225,11 @@ class VirtualPeripheral:
                 i0 = self._next
                 i1 = min(i0 + spp, due)
                 self._next = i1
-                if self.connection is None or not self.streaming:
-                    self.sent.not_sent_disconnected += i1 - i0
-                    continue
-                await self._send_range(i0, i1)
+                async with self._send_lock:
+                    if self.connection is None or not self.streaming:
+                        self.sent.not_sent_disconnected += i1 - i0
+                        continue
+                    await self._send_range(i0, i1)
             if not self.loop_signal and self._next >= n_total:
                 self.finished.set()
                 return
