@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from cli.batch import add_save_options, save_if_asked
-from cli.render import format_rep_line, print_warnings, render_sets_table
+from cli.render import format_rep_line, json_safe, print_warnings, render_sets_table
 from counting.counter import RepCounter
 from counting.events import EXERCISES, PLACEMENTS, RepCompleted, SetEnded, SetStarted, session_to_dict
 from sensor.sources import open_recording, paced
@@ -46,7 +46,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     print_warnings(rec.path, rec.report.warnings(), sets)
     save_if_asked(args, rec, sets, source="analyze")
     if args.json:
-        json.dump(session_to_dict(sets), sys.stdout)
+        json.dump(json_safe(session_to_dict(sets)), sys.stdout)
         sys.stdout.write("\n")
     else:
         print(render_sets_table(sets, title=str(rec.path)))

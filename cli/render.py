@@ -1,6 +1,7 @@
 """Plain-text rendering of counting results for the terminal."""
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def render_sets_table(sets: list[SetSummary], title: str = "") -> str:
             f"time under tension {s.time_under_tension_s:.1f} s, mean range {s.mean_rom:.1f} {s.rom_unit}"
         )
         if s.rom_loss_pct is not None:
-            lines.append(f"  fatigue: range {-s.rom_loss_pct:+.0f}% first->last reps, tempo {s.tempo_change_s:+.2f} s per rep")
+            lines.append(f"  fatigue: range {-s.rom_loss_pct:+.0f}% first->last reps, tempo {_f(s.tempo_change_s, '{:+.2f}')} s per rep")
         lines.append(f"  {'rep':>3} {'start':>8} {'end':>8} {'con':>5} {'top':>5} {'ecc':>5} {'pause':>5} {'rom':>7} {'sway':>5}")
         for r in s.reps:
             lines.append(
@@ -51,6 +52,17 @@ def render_sets_table(sets: list[SetSummary], title: str = "") -> str:
                 + ("  partial" if r.partial else "")
             )
     return "\n".join(lines)
+
+
+def json_safe(obj):
+    """The document with NaN/inf floats replaced by null, so stdout stays valid JSON."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_safe(v) for v in obj]
+    return obj
 
 
 def print_warnings(path: Path, warnings: list[str], sets: list[SetSummary]) -> None:

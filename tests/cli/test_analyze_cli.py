@@ -286,3 +286,53 @@ def test_process_good_file(good_file):
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr
     _check_schema(json.loads(r.stdout), float(s.t[0]), float(s.t[-1]))
+
+
+# --- output stays well formed whatever the counter reports -------------------------------------------
+
+
+def _odd_set():
+    from counting.events import Rep, SetSummary
+
+    rep = Rep(set_index=0, index=1, start_s=1001.0, end_s=1002.0, peak_s=1001.5, concentric_s=0.4,
+              top_hold_s=float("nan"), eccentric_s=float("inf"), bottom_pause_s=None, rom=float("nan"),
+              rom_unit="deg", peak_velocity=None, sway_deg=None, partial=False, exercise=None,
+              vertical_cm=float("-inf"))
+    return SetSummary(index=0, start_s=1001.0, end_s=1002.0, exercise=None, reps=(rep,), rest_before_s=None,
+                      time_under_tension_s=1.0, tempo=None, rom_unit="deg", mean_rom=float("nan"),
+                      rom_loss_pct=3.0, tempo_change_s=None)
+
+
+class _FakeCounter:
+    def __init__(self, **kw):
+        pass
+
+    def feed(self, chunk):
+        return []
+
+    def finish(self):
+        from counting.events import SetEnded
+
+        return [SetEnded(_odd_set())]
+
+
+def test_non_finite_numbers_become_null_in_json(capsys, good_file, monkeypatch):
+    import cli.analyze
+
+    monkeypatch.setattr(cli.analyze, "RepCounter", _FakeCounter)
+    rc, out, err = _run(capsys, "analyze", good_file[0], "--json")
+    assert rc == 0, err
+    doc = json.loads(out)  # strict: NaN/Infinity would not be JSON
+    json.loads(out, parse_constant=lambda c: pytest.fail(f"{c} in JSON output"))
+    rep = doc["sets"][0]["reps"][0]
+    assert rep["top_hold_s"] is None and rep["eccentric_s"] is None and rep["rom"] is None
+    assert rep["concentric_s"] == 0.4
+
+
+def test_table_with_missing_values(capsys, good_file, monkeypatch):
+    import cli.analyze
+
+    monkeypatch.setattr(cli.analyze, "RepCounter", _FakeCounter)
+    rc, out, err = _run(capsys, "analyze", good_file[0])
+    assert rc == 0, err
+    assert "fatigue" in out and "Traceback" not in err
