@@ -430,6 +430,12 @@ def test_crlf_and_cr_line_endings(tmp_path, newline):
     fails(write(tmp_path, lines, newline=newline), 73, "not a number")
 
 
+def test_stray_carriage_return_inside_a_line(tmp_path):
+    lines = rows()
+    lines[40] = "1000.4,0.3\r,-0.2,9.8"
+    fails(write(tmp_path, lines), 42, "line break")
+
+
 def test_utf8_bom(tmp_path):
     s, _ = read(write(tmp_path, rows(), bom=True))
     assert len(s) == 400
