@@ -82,6 +82,25 @@ def bench_history(tmp: Path, runs: int) -> dict:
             "python_startup_ms": 1000 * bare}
 
 
+def _children_cpu(ppid: int) -> dict[int, float]:
+    """CPU seconds used so far by each child process of `ppid` (Linux /proc; {} elsewhere)."""
+    out = {}
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    try:
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return out
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                f = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(f[1]) == ppid:
+            out[pid] = (int(f[11]) + int(f[12])) / tick
+    return out
+
+
 def bench_batch(tmp: Path, n: int) -> dict:
     from sessionlog.synthetic import make_session, write_recording_for
 
@@ -96,10 +115,21 @@ def bench_batch(tmp: Path, n: int) -> dict:
         db = tmp / f"batch{jobs}.db"
         env = dict(os.environ, SOLEUS_DB=str(db))
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        load0 = os.getloadavg()[0]
         t0 = time.perf_counter()
-        p = subprocess.run([sys.executable, "-m", "cli.main", "replay", str(d), "--jobs", str(jobs), "--json"], cwd=ROOT,
-                           env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        proc = subprocess.Popen([sys.executable, "-m", "cli.main", "replay", str(d), "--jobs", str(jobs), "--json"],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        workers: dict[int, float] = {}
+        busy = []
+        while proc.poll() is None:
+            kids = _children_cpu(proc.pid)
+            for pid, cpu in kids.items():
+                workers[pid] = max(cpu, workers.get(pid, 0.0))
+            busy.append(sum(1 for _ in kids))
+            time.sleep(0.1)
+        stdout = proc.stdout.read()
         wall = time.perf_counter() - t0
+        p = subprocess.CompletedProcess(proc.args, proc.returncode, stdout)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         import json
@@ -107,7 +137,8 @@ def bench_batch(tmp: Path, n: int) -> dict:
         doc = json.loads(p.stdout)
         out[f"jobs{jobs}"] = {"wall_s": wall, "cpu_s": cpu, "cpu_util_pct": 100 * cpu / (wall * (os.cpu_count() or 1)),
                               "cores_busy": cpu / wall, "analysed": doc["analysed"], "failed": doc["failed"],
-                              "exit": p.returncode}
+                              "exit": p.returncode, "worker_cpu_s": sorted(workers.values(), reverse=True),
+                              "load_before": load0}
     return out
 
 
@@ -133,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         for k in sorted(k for k in b if k.startswith("jobs")):
             r = b[k]
             print(f"  --jobs {k[4:]}: {r['wall_s']:.1f} s wall, {r['cpu_s']:.1f} s CPU, {r['cores_busy']:.2f} cores busy "
-                  f"({r['cpu_util_pct']:.0f}% of all cores), {r['analysed']} analysed, {r['failed']} failed")
+                  f"({r['cpu_util_pct']:.0f}% of all cores), {r['analysed']} analysed, {r['failed']} failed; "
+                  f"CPU per worker process: {', '.join(f'{c:.1f} s' for c in r['worker_cpu_s']) or '-'}; "
+                  f"machine load average before: {r['load_before']:.1f}")
         j1, jn = b.get("jobs1"), b.get(f"jobs{b['cores']}")
         if j1 and jn and jn is not j1:
             print(f"  speed-up with all cores: x{j1['wall_s'] / jn['wall_s']:.2f}")
