@@ -62,6 +62,8 @@ class Body:
     amp_step: float
     amp_single: float
     amp_squat: float  # nominal hip drop of a raised-heel squat, m
+    hands_on_hips: bool  # wrist "free": hands on the hips during sets (else arms hang)
+    hips_pitch: float  # forearm pitch with the hand on the hip, relative to the trunk
 
     @staticmethod
     def random(rng: np.random.Generator) -> "Body":
@@ -101,6 +103,7 @@ class Body:
             wall_delta=u(60.0, 85.0) * DEG, wall_follow=u(0.05, 0.15), wall_turn=u(0.1, 0.3),
             tempo_cv=u(0.05, 0.15),
             amp_calf=u(0.05, 0.10), amp_step=u(0.10, 0.15), amp_single=u(0.045, 0.09), amp_squat=u(0.30, 0.45),
+            hands_on_hips=bool(rng.random() < 0.5), hips_pitch=u(40.0, 80.0) * DEG,
         )
 
     def theta_of_heel(self, h: np.ndarray) -> np.ndarray:
@@ -129,7 +132,8 @@ def _sensor_offset(body: Body, placement: str) -> np.ndarray:
     }[placement]
 
 
-def chain(body: Body, placement: str, J: dict[str, np.ndarray], wall_w: np.ndarray | None = None):
+def chain(body: Body, placement: str, J: dict[str, np.ndarray], wall_w: np.ndarray | None = None,
+          hips_w: np.ndarray | None = None):
     """Segment orientation q (4,n quaternion), sensor position p (3,n) and pivot (3,n).
 
     J holds the joint-angle arrays (see module docstring) plus zbase/xbase (m, the floor the
@@ -174,6 +178,14 @@ def chain(body: Body, placement: str, J: dict[str, np.ndarray], wall_w: np.ndarr
         wrist = (1 - w) * wrist + w * (pin + base)
         delta = (1 - wall_w) * delta + wall_w * d_pin
     qa = qmul(qroll, qy(-delta))
+    if hips_w is not None and np.any(hips_w > 0):
+        # Hands on the hips: the wrist rides on the pelvis and turns with the trunk.
+        q_h = qmul(qc, qy(np.full(n, -body.hips_pitch)))
+        p_h = hip + qrot(qc, np.array([0.03, 0.0, 0.06]))
+        q_h = np.where((q_h * qa).sum(0) < 0, -q_h, q_h)
+        qa = (1 - hips_w) * qa + hips_w * q_h
+        qa /= np.sqrt((qa * qa).sum(0))
+        wrist = (1 - hips_w) * wrist + hips_w * p_h
     return qa, wrist, shoulder
 
 

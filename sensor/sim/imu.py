@@ -63,13 +63,40 @@ def body_rates(q: np.ndarray, fs: float) -> np.ndarray:
     return 2.0 * qmul(qconj(q), dq)[1:]
 
 
-def ideal(q: np.ndarray, p: np.ndarray, a_extra: np.ndarray, fs: float, dev: Device) -> tuple[np.ndarray, np.ndarray]:
+# Mounting resonance per placement: (natural frequency range Hz, damping ratio range). The sensor
+# sits on soft tissue, a strap or in a pocket, a spring-damper between bone and sensor that rings
+# after impacts (wobbling masses; e.g. Forner-Cordero A et al. 2008, "Study of the motion artefacts
+# of skin-mounted inertial sensors under different attachment conditions", Physiol Meas 29(4):N21).
+RESONANCE = {"foot": ((20.0, 30.0), (0.3, 0.5)), "shank": ((15.0, 25.0), (0.25, 0.4)),
+             "thigh": ((8.0, 15.0), (0.2, 0.35)), "chest": ((10.0, 18.0), (0.25, 0.4)),
+             "wrist": ((10.0, 18.0), (0.15, 0.3))}
+
+
+def mounting_filter(placement: str, rng: np.random.Generator) -> tuple[float, float]:
+    (f0, f1), (z0, z1) = RESONANCE[placement]
+    return float(rng.uniform(f0, f1)), float(rng.uniform(z0, z1))
+
+
+def resonate(a: np.ndarray, fs: float, f_n: float, zeta: float) -> np.ndarray:
+    """Second-order low-pass with a resonance at f_n (unit DC gain), along the last axis."""
+    from scipy.signal import bilinear, lfilter
+
+    f_n = min(f_n, 0.4 * fs)
+    w = 2 * np.pi * f_n
+    b, a_ = bilinear([w * w], [1.0, 2 * zeta * w, w * w], fs)
+    return lfilter(b, a_, a, axis=-1)
+
+
+def ideal(q: np.ndarray, p: np.ndarray, a_extra: np.ndarray, fs: float, dev: Device,
+          resonance: tuple[float, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Noise-free specific force (m/s^2) and angular velocity (rad/s) in the sensor frame.
 
     q: segment orientation (segment -> world, (4,n)), p: sensor position (world, m, (3,n)).
-    Returns (3,n) arrays.
+    resonance: (f_n, zeta) of the mounting, applied to the linear acceleration. Returns (3,n) arrays.
     """
     a = second_derivative(p, fs) + a_extra
+    if resonance is not None:
+        a = resonate(a, fs, *resonance)
     a[2] += G
     acc = colmat(dev.mount.T, qrot(qconj(q), a))  # M^T R^T a
     gyro = colmat(dev.mount.T, body_rates(q, fs))  # M^T w

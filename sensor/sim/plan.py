@@ -20,6 +20,9 @@ from sensor.sim.mathutil import CORE, TAU10, TAU90
 from sensor.sim.spec import BOTTOM_PAUSE_S, CONCENTRIC_S, ECCENTRIC_S, TOP_HOLD_S, SessionSpec
 
 PARTIAL_RATIO = 0.7  # interface.md: partial = amplitude under 70% of the set's median
+# Upper end of each exercise's range of motion (m); a rep exceeds it by at most 5%.
+AMP_MAX = {"standing_calf_raise": 0.10, "step_calf_raise": 0.15, "single_leg_calf_raise": 0.09,
+           "raised_heel_squat": 0.45}
 
 
 @dataclass
@@ -46,7 +49,8 @@ class RepPlan:
 @dataclass
 class Block:
     kind: str  # stand, walking, fidget, sit_stand, dumbbells_pick_up, dumbbells_put_down,
-    #            step_on, step_off, heels_up, heels_down, hand_to_wall, hand_off_wall, set
+    #            step_on, step_off, heels_up, heels_down, hand_to_wall, hand_off_wall,
+    #            hands_to_hips, hands_off_hips, set
     start: float
     end: float
     params: dict = field(default_factory=dict)
@@ -77,7 +81,8 @@ def plan_set(rng: np.random.Generator, body: Body, spec: SessionSpec, set_index:
     away, extreme, back, rest = (ecc, bottom, con, top) if squat else (con, top, ecc, bottom)
     amp_nom = {"standing_calf_raise": body.amp_calf, "step_calf_raise": body.amp_step,
                "single_leg_calf_raise": body.amp_single, "raised_heel_squat": body.amp_squat}[spec.exercise]
-    amp_nom *= float(np.exp(rng.normal(0, 0.04)))
+    amp_hi = AMP_MAX[spec.exercise]
+    amp_nom = min(amp_nom * float(np.exp(rng.normal(0, 0.04))), amp_hi)
     cv = body.tempo_cv
     later = 1.0 + 0.25 * set_index
     fat_slow = rng.uniform(0.1, 0.4) * later
@@ -98,7 +103,7 @@ def plan_set(rng: np.random.Generator, body: Body, spec: SessionSpec, set_index:
         else:
             hold = max(0.0, extreme * jitter[2] - TAU10 * (d_away + d_back))
             rest_after = max(0.0, rest * jitter[3] - TAU10 * (d_back + away / CORE))
-        amp = amp_nom * float(np.exp(rng.normal(0.0, 0.04))) * (1.0 - fat_rom * x)
+        amp = min(amp_nom * float(np.exp(rng.normal(0.0, 0.04))), 1.05 * amp_hi) * (1.0 - fat_rom * x)
         if i == partial_at:
             amp = amp_nom * rng.uniform(0.3, 0.65)
         r = RepPlan(t_away=t, d_away=d_away, hold=hold, d_back=d_back, amp=amp,
@@ -208,6 +213,7 @@ def plan_session(rng: np.random.Generator, body: Body, spec: SessionSpec) -> tup
     squat = spec.exercise == "raised_heel_squat"
     step = spec.exercise == "step_calf_raise"
     wall = spec.placement == "wrist" and spec.wrist_mode == "wall"
+    hips = spec.placement == "wrist" and spec.wrist_mode == "free" and body.hands_on_hips and not squat
     for si, n_reps in enumerate(spec.reps_per_set()):
         if si > 0:
             rest_total = spec.rest_s if spec.rest_s is not None else u(30, 90)
@@ -234,6 +240,8 @@ def plan_session(rng: np.random.Generator, body: Body, spec: SessionSpec) -> tup
             stand(1.5, 3)
         if wall:
             add("hand_to_wall", u(0.8, 1.3))
+        if hips:
+            add("hands_to_hips", u(0.8, 1.3))
         if step:
             add("step_on", u(1.0, 1.5) + u(0.8, 1.5))
         if squat:
@@ -249,6 +257,8 @@ def plan_session(rng: np.random.Generator, body: Body, spec: SessionSpec) -> tup
             add("step_off", u(0.8, 1.5) + u(1.0, 1.5))
         if wall:
             add("hand_off_wall", u(0.8, 1.3))
+        if hips:
+            add("hands_off_hips", u(0.8, 1.3))
         stand(2, 4)
         if "dumbbells" in dist:
             pick("dumbbells_put_down")

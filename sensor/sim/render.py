@@ -36,6 +36,9 @@ THIGH_FLEX = [(0, 25), (0.3, 5), (0.5, -10), (0.62, -3), (0.75, 18), (0.88, 28),
 IMPACT = {"foot": ((15, 35), (0.3, 1.0)), "shank": ((8, 18), (0.5, 1.5)), "thigh": ((3, 7), (1.5, 3)),
           "chest": ((1.5, 4), None), "wrist": ((1, 3), None)}
 
+# Heel contact at the end of a calf raise on the floor, m/s^2 (controlled lowering: small).
+HEEL_CONTACT = {"foot": (0.5, 2.0), "shank": (0.3, 1.2), "thigh": (0.2, 0.6), "chest": (0.1, 0.3), "wrist": (0.1, 0.3)}
+
 # Fidget gesture amplitudes per placement: (roll, pitch, yaw) deg about the pivot, (x, y, z) m.
 FIDGET = {"foot": ((3, 5, 15), (0.03, 0.04, 0.005)), "shank": ((5, 8, 10), (0.03, 0.03, 0.005)),
           "thigh": ((6, 10, 15), (0.03, 0.03, 0.01)), "chest": ((5, 10, 25), (0.03, 0.03, 0.01)),
@@ -59,6 +62,7 @@ class Tracks:
         self.dev_pos = z((3, n))
         self.a_extra = z((3, n))
         self.wall_w = z(n)
+        self.hips_w = z(n)
         self.sway_gain = np.ones(n)
         self.walk_env = z(n)
 
@@ -238,10 +242,11 @@ def render(spec: SessionSpec, body: Body, blocks: list[Block], sets: list[list[R
             sh = tr.from_(b.start)
             sgn = 1.0 if k == "heels_up" else -1.0
             tr.h_rest[sh] += sgn * body.squat_heel * minjerk((tr.t[sh] - b.start) / (b.end - b.start))
-        elif k in ("hand_to_wall", "hand_off_wall"):
+        elif k in ("hand_to_wall", "hand_off_wall", "hands_to_hips", "hands_off_hips"):
             sh = tr.from_(b.start)
-            sgn = 1.0 if k == "hand_to_wall" else -1.0
-            tr.wall_w[sh] += sgn * minjerk((tr.t[sh] - b.start) / (b.end - b.start))
+            sgn = 1.0 if k in ("hand_to_wall", "hands_to_hips") else -1.0
+            w = tr.wall_w if "wall" in k else tr.hips_w
+            w[sh] += sgn * minjerk((tr.t[sh] - b.start) / (b.end - b.start))
         elif k == "set":
             reps = sets[set_i]
             set_i += 1
@@ -263,20 +268,29 @@ def render(spec: SessionSpec, body: Body, blocks: list[Block], sets: list[list[R
                 tr.J["alpha"][s] += body.c_alpha * cs
                 tr.J["gamma"][s] += body.c_gamma * cs
                 tr.sway_gain[s] *= 1.0 + 1.0 * cs / amp  # balance is harder up on the toes
+                if spec.exercise != "step_calf_raise":
+                    # the heel meets the floor at the end of each rep: a small thump, larger after a
+                    # quicker lowering (peak min-jerk speed 1.875 A / duration; 0.1 m/s -> x1)
+                    lo, hi = HEEL_CONTACT[P]
+                    base = rng.uniform(lo, hi)
+                    for r in reps:
+                        speed = 1.875 * r.amp / r.d_back
+                        _impact(tr, r.t_end, base * float(np.clip(speed / 0.1, 0.3, 2.0)), rng.uniform(15, 30))
             if single:
                 # standing on one leg: sway 2-3x quiet stance, weight shifted over the stance foot
                 e = ramp_envelope(tr.t, b.start - 2.0, b.end + 1.0, 1.0)
                 tr.sway_gain *= 1.0 + rng.uniform(1.0, 2.0) * e
                 tr.J["roll"] += rng.uniform(2.0, 4.0) * DEG * e
     tr.wall_w = np.clip(tr.wall_w, 0.0, 1.0)
+    tr.hips_w = np.clip(tr.hips_w, 0.0, 1.0)
     # Postural sway (inverted pendulum about the ankles, 0.05-0.6 Hz; Prieto et al. 1996).
     still = tr.sway_gain * (1.0 - tr.walk_env)
     tr.J["alpha"] += band_noise(rng, n, fs, 0.05, 0.6, body.sway_ap) * still
     tr.J["roll"] += band_noise(rng, n, fs, 0.05, 0.6, body.sway_ml) * still
     tr.J["gamma"] += band_noise(rng, n, fs, 0.05, 0.8, 0.3 * body.sway_ap) * still
     # Free-hanging arms wobble a little (less when holding weights or leaning on a wall).
-    wob = {"free": 1.5, "dumbbells": 0.6, "wall": 1.0}[spec.wrist_mode] * DEG
-    tr.J["delta"] += band_noise(rng, n, fs, 0.2, 1.5, wob) * (1.0 - 0.8 * tr.wall_w)
+    wob = {"free": 0.8, "dumbbells": 0.4, "wall": 0.8}[spec.wrist_mode] * DEG
+    tr.J["delta"] += band_noise(rng, n, fs, 0.1, 1.2, wob) * (1.0 - 0.8 * tr.wall_w)
     if P == "chest":
         # Breathing 12-18/min, faster for a minute after each set; chest wall tilts and moves ~mm.
         f = np.full(n, body.breath_hz)

@@ -7,14 +7,14 @@ import numpy as np
 
 from counting.samples import Samples
 from sensor.sim.body import Body, chain
-from sensor.sim.imu import Device, ideal, measure
+from sensor.sim.imu import Device, ideal, measure, mounting_filter
 from sensor.sim.mathutil import qmul, qrot, qx, qy, qz
 from sensor.sim.plan import Block, RepPlan, plan_session, truth_set
 from sensor.sim.render import Tracks, render
 from sensor.sim.spec import SessionSpec
 
 ACTIVITY_KINDS = ("walking", "fidget", "sit_stand", "dumbbells_pick_up", "dumbbells_put_down", "step_on",
-                  "step_off", "heels_up", "heels_down", "hand_to_wall", "hand_off_wall")
+                  "step_off", "heels_up", "heels_down", "hand_to_wall", "hand_off_wall", "hands_to_hips", "hands_off_hips")
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,7 +46,7 @@ def _internal_factor(rate: float) -> int:
 
 def _compose(tr: Tracks, body: Body, placement: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """World orientation q (4,n), sensor position p (3,n) and extra acceleration (3,n), from the tracks."""
-    qc, pc, pivot = chain(body, placement, tr.J, tr.wall_w)
+    qc, pc, pivot = chain(body, placement, tr.J, tr.wall_w, tr.hips_w)
     qdev = qmul(qz(tr.dev_rot[2]), qmul(qy(tr.dev_rot[1]), qx(tr.dev_rot[0])))
     p_loc = pivot + tr.dev_pos + qrot(qdev, pc - pivot)
     q_loc = qmul(qdev, qc)
@@ -102,7 +102,8 @@ def simulate_session(spec: SessionSpec) -> SimResult:
     n = m * k
     tr = render(spec, body, blocks, sets, fs, n, rng)
     R, p, a_extra = _compose(tr, body, spec.placement)
-    acc_i, gyro_i = ideal(R, p, a_extra, fs, dev)
+    resonance = mounting_filter(spec.placement, np.random.default_rng([int(spec.seed), 2]))
+    acc_i, gyro_i = ideal(R, p, a_extra, fs, dev, resonance)
     acc, gyro = measure(acc_i, gyro_i, k, dev, rng, fs)
     # Sample j averages internal samples [jk, jk+k): it stands for their mid time.
     t_true = t0 + (np.arange(m) * k + 0.5 * (k - 1)) / fs
