@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal
 
-from counting.measure import Movement, gravity_direction, rms, tilt_curve, time_excursion, vertical_travel_cm
+from counting.measure import Movement, gravity_direction, rms, tilt_curve, time_excursion, vertical_curve
 from counting.params import CounterParams
 from counting.resample import Uniform
 
@@ -277,9 +277,27 @@ class ExcursionDetector:
         if timed is None:
             return Candidate(None, "no clean return to rest", t_on, t_end)
         start, rise_end, fall_start, end, amp_deg = timed
+        vert = None
+        j0 = int(np.searchsorted(t, start - 0.5))
+        z = vertical_curve(t, mag, j0, len(t))
+        if z is not None:
+            ext = z[int(np.searchsorted(t, start)) - j0: int(np.searchsorted(t, end)) + 1 - j0]
+            if len(ext):
+                vert = float((ext.max() if ext.max() >= -ext.min() else ext.min()) * 100.0)
+        if vert is not None and amp_deg < p.tilt_timing_deg and abs(vert) >= p.vertical_timing_cm:
+            # segments that tilt only a few degrees sway by a good part of that, while the
+            # body's rise is sway-free: time the phases on the sensor's height instead
+            zt = np.zeros(len(t))
+            zt[j0:] = z * (1.0 if vert > 0 else -1.0)
+            a0 = max(i_on, j0)
+            zi = int(np.argmax(zt[a0: i_end + 1])) + a0 if i_end >= a0 else j0
+            lvl = max(float(zt[j0: zi + 1].min()), float(zt[zi:].min()))
+            zt[:j0] = zt[j0]
+            timed_z = time_excursion(t, zt, lvl, zi)
+            if timed_z is not None and abs(timed_z[0] - start) < 1.0 and abs(timed_z[3] - end) < 1.0:
+                start, rise_end, fall_start, end, _ = timed_z
         i0 = int(np.searchsorted(t, start))
         i1 = int(np.searchsorted(t, end)) + 1
-        vert = vertical_travel_cm(t, mag, max(0, i0 - int(0.3 * fs)), min(len(t), i1 + int(0.2 * fs)))
         rate = np.abs(np.gradient(along[i0:i1], t[i0:i1])) if i1 - i0 > 2 else np.zeros(1)
         hf = rms(w[i0:i1, 7])
         ghf = rms(w[i0:i1, 8]) if self.has_gyro else None

@@ -37,6 +37,8 @@ class CounterParams:
         set's median (partial reps are 30-70% of it).
     partial_ratio: a rep below this fraction of its set's median amplitude is partial
         (shared/interface.md section 3).
+    tilt_timing_deg / vertical_timing_cm: a rep that tilts the sensor less than this (deg)
+        but lifts it at least this much (cm) is timed on its height curve, not its tilt.
     foot_lever_m: ball-of-foot-to-sensor lever used to turn foot pitch into heel rise
         (m); adult feet put the metatarsal heads 0.15-0.20 m from the heel.
     """
@@ -47,7 +49,7 @@ class CounterParams:
     measure_lp_hz: float = 3.0
     hf_hp_hz: float = 3.0
     onset_min_deg: float = 0.8
-    onset_noise_k: float = 5.0
+    onset_noise_k: float = 3.0
     min_peak_ratio: float = 2.0
     min_axis_cos: float = 0.8
     min_rep_s: float = 0.7
@@ -60,6 +62,8 @@ class CounterParams:
     keep_ratio: float = 3.5
     partial_ratio: float = 0.7
     foot_lever_m: float = 0.175
+    tilt_timing_deg: float = 12.0
+    vertical_timing_cm: float = 2.0
 
     @classmethod
     def names(cls) -> list[str]:

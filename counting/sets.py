@@ -118,6 +118,9 @@ class SetTracker:
         m = median(g.amplitude_deg for g in group[-15:])
         return m / ratio <= mv.amplitude_deg <= m * ratio
 
+    def _small(self, mv: Movement, group: list[Movement], ratio: float) -> bool:
+        return mv.amplitude_deg < median(g.amplitude_deg for g in group[-15:]) / ratio
+
     def _dur_ok(self, mv: Movement, group: list[Movement]) -> bool:
         m = median(g.duration_s for g in group[-15:])
         return m / 3.0 <= mv.duration_s <= m * 3.0
@@ -137,15 +140,20 @@ class SetTracker:
         assert mv is not None
         if self._current is not None:
             last = self._current[-1]
-            if (mv.start_s - last.end_s <= self.p.set_gap_s and self._amp_ok(mv, self._current, self.p.keep_ratio)
-                    and self._dur_ok(mv, self._current)):
+            in_time = mv.start_s - last.end_s <= self.p.set_gap_s
+            if in_time and (self._small(mv, self._current, self.p.keep_ratio) or not self._dur_ok(mv, self._current)):
+                return out  # a wobble or a twitch between reps, nothing like the set's reps
+            if in_time and self._amp_ok(mv, self._current, self.p.keep_ratio):
                 self._current.append(mv)
                 out.append(RepCompleted(self._rep(mv, len(self._current), self._current)))
                 return out
             out += self._close()
         if self._pending:
             last = self._pending[-1]
-            if not (mv.start_s - last.end_s <= self.p.set_gap_s and self._amp_ok(mv, self._pending, self.p.confirm_ratio)
+            in_time = mv.start_s - last.end_s <= self.p.set_gap_s
+            if in_time and self._small(mv, self._pending, self.p.confirm_ratio):
+                return out
+            if not (in_time and self._amp_ok(mv, self._pending, self.p.confirm_ratio)
                     and self._dur_ok(mv, self._pending)):
                 self._pending = []
         self._pending.append(mv)
