@@ -177,6 +177,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--placement", choices=PLACEMENTS, help="where the sensor is worn (default: recognised)")
     p.add_argument("--target-tempo", help="target tempo ecc-bottom-con-top in s, e.g. 3-1-1-2: cue what to fix")
     p.add_argument("--json", action="store_true", help="print the session as one JSON document at the end")
+    from cli.batch import add_save_options
+
+    add_save_options(p)
     p.set_defaults(func=run_live)
 
     p = sub.add_parser("record", help="record raw samples from a BLE wearable to a CSV")
@@ -284,6 +287,7 @@ async def _live(args, *, count: bool) -> int:
     sets = []
     events_all = []
     started = time.monotonic()
+    started_at = datetime.now().astimezone()
 
     async def stopper():
         waits = []
@@ -354,6 +358,13 @@ async def _live(args, *, count: bool) -> int:
     if st.end_reason:
         print(f"soleus: session ended: {st.end_reason}", file=sys.stderr)
     elapsed = time.monotonic() - started
+    if count and getattr(args, "save", False) and st.samples:
+        from types import SimpleNamespace
+
+        from cli.batch import save_if_asked
+
+        rec = SimpleNamespace(path=out, started_at=started_at, device=st.name)
+        save_if_asked(args, rec, sets, source="live")
     summary = (f"{st.samples} samples from {st.name or '?'} ({st.profile}, {st.rate_hz or 0:g} Hz) in {elapsed:.1f} s; "
                f"recording: {out} (replay: soleus replay {out})")
     if getattr(args, "json", False):
