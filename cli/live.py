@@ -349,6 +349,8 @@ async def _live(args, *, count: bool) -> int:
     st = session.stats
     if session.error is not None and st.samples == 0:
         raise session.error
+    if st.samples == 0:
+        raise SoleusError(f"no samples received from {st.name or device or 'the device'} before the session ended")
     for w in st.warnings:
         print(f"soleus: warning: {w}", file=sys.stderr)
     if st.gaps:

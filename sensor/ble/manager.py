@@ -200,16 +200,38 @@ class LiveSession:
             self._on_disconnect(None)
 
     # ----------------------------------------------------------- link loop
-    async def _find(self, timeout: float):
+    def _matches(self, f: Found) -> bool:
         q = self.device_query
-        found = await scan(timeout=timeout, backend=self.scanner_backend, all_devices=q is not None)
-        for f in found:
-            if q is None:
-                if f.profile and (self.profile is None or f.profile == self.profile):
-                    return f
-            elif f.address.lower() == q.lower() or (f.name and f.name.lower().startswith(q.lower())):
-                return f
-        return None
+        if q is None:
+            return bool(f.profile) and (self.profile is None or f.profile == self.profile)
+        return f.address.lower() == q.lower() or bool(f.name and f.name.lower().startswith(q.lower()))
+
+    async def _find(self, timeout: float):
+        """Scan until the named device shows up (or `timeout`); with no name, the strongest
+        supported device seen during the whole scan."""
+        best: dict[str, Found] = {}
+        hit = asyncio.Event()
+
+        def on_adv(dev, adv) -> None:
+            name = adv.local_name or dev.name
+            f = Found(name, dev.address, adv.rssi, profile_from_advertisement(name, adv.service_uuids),
+                      list(adv.service_uuids), dev)
+            if self._matches(f):
+                best[f.address] = f
+                if self.device_query is not None:
+                    hit.set()
+
+        scanner = BleakScanner(detection_callback=on_adv, backend=self.scanner_backend)
+        await scanner.start()
+        try:
+            await asyncio.wait_for(hit.wait(), timeout)
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            await scanner.stop()
+        if not best:
+            return None
+        return max(best.values(), key=lambda f: f.rssi if f.rssi is not None else -999)
 
     async def _run(self) -> None:
         attempt = 0
