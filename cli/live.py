@@ -95,10 +95,12 @@ class LiveView:
         self.sets_done = 0
 
     def event(self, e) -> list[str]:
-        out = []
+        out: list[str] = []
+        short: list[str] = []
         if isinstance(e, SetStarted):
             self.set_index, self.set_reps, self.set_start = e.set_index, 0, e.start_s
             out.append(f"set {e.set_index + 1} started at {e.start_s:.1f} s")
+            short.append(out[-1])
         elif isinstance(e, RepCompleted):
             r = e.rep
             self.prev_rep, self.last_rep = self.last_rep, r
@@ -109,12 +111,15 @@ class LiveView:
             if self.cues:
                 line += "  -> " + "; ".join(self.cues)
             out.append(line)
+            short.append(f"rep {r.index}: tempo {rep_tempo(r, self.prev_rep)}, range {r.rom:.1f} {r.rom_unit}"
+                         + (" (partial)" if r.partial else ""))
         elif isinstance(e, SetEnded):
             s = e.summary
             self.last_set_end, self.set_start, self.set_index = s.end_s, None, None
             self.sets_done += 1
             out.append(f"set {s.index + 1} ended: {len(s.reps)} reps, tempo {s.tempo.notation() if s.tempo else '-'}")
-        self.lines = (self.lines + out)[-8:]
+            short.append(out[-1])
+        self.lines = (self.lines + short)[-8:]
         return out
 
     def timers(self) -> str:
@@ -125,6 +130,7 @@ class LiveView:
         return "waiting for the first rep"
 
     def render(self):
+        from rich.markup import escape
         from rich.panel import Panel
         from rich.table import Table
 
@@ -136,11 +142,11 @@ class LiveView:
                        + ("  [yellow]partial[/]" if r.partial else ""))
         if self.target is not None:
             tb.add_row("target", f"{self.target.notation()}")
-            tb.add_row("fix", "[red]" + "; ".join(self.cues) + "[/]" if self.cues else "[green]on tempo[/]")
+            tb.add_row("fix", "[red]" + "\n".join(self.cues) + "[/]" if self.cues else "[green]on tempo[/]")
         tb.add_row("timer", self.timers())
-        tb.add_row("link", self.link)
+        tb.add_row("link", escape(self.link))
         for ln in self.lines[-5:]:
-            tb.add_row("", ln)
+            tb.add_row("", escape(ln))
         return Panel(tb, title="soleus live", expand=False)
 
 
