@@ -64,6 +64,7 @@ class Body:
     amp_squat: float  # nominal hip drop of a raised-heel squat, m
     hands_on_hips: bool  # wrist "free": hands on the hips during sets (else arms hang)
     hips_pitch: float  # forearm pitch with the hand on the hip, relative to the trunk
+    squat_beta0: float  # thigh angle of the soft-kneed stance a squat starts from
 
     @staticmethod
     def random(rng: np.random.Generator) -> "Body":
@@ -103,7 +104,7 @@ class Body:
             wall_delta=u(60.0, 85.0) * DEG, wall_follow=u(0.05, 0.15), wall_turn=u(0.1, 0.3),
             tempo_cv=u(0.05, 0.15),
             amp_calf=u(0.05, 0.10), amp_step=u(0.10, 0.15), amp_single=u(0.045, 0.09), amp_squat=u(0.30, 0.45),
-            hands_on_hips=bool(rng.random() < 0.5), hips_pitch=u(40.0, 80.0) * DEG,
+            hands_on_hips=bool(rng.random() < 0.5), hips_pitch=u(40.0, 80.0) * DEG, squat_beta0=u(8.0, 15.0) * DEG,
         )
 
     def theta_of_heel(self, h: np.ndarray) -> np.ndarray:
@@ -111,14 +112,20 @@ class Body:
         return np.arcsin(np.clip(h / self.foot_lever, -0.95, 0.95))
 
     def squat_angles(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(shank lean alpha, thigh angle beta) giving hip drop d (m), with alpha = k beta.
+        """Increments (shank lean, thigh angle) from the stance that give hip drop d (m).
 
-        Two-link leg: d = shank (1 - cos alpha) + thigh (1 - cos beta).
+        Two-link leg with alpha = k beta: height = shank cos(alpha) + thigh cos(beta), measured from
+        a soft-kneed stance beta0 (so the angles are smooth functions of d, no sqrt cusp at rest).
         """
-        beta_tab = np.linspace(0.0, 1.9, 400)
-        d_tab = self.shank * (1 - np.cos(self.squat_k_alpha * beta_tab)) + self.thigh * (1 - np.cos(beta_tab))
-        beta = np.interp(d, d_tab, beta_tab)
-        return self.squat_k_alpha * beta, beta
+        k, b0 = self.squat_k_alpha, self.squat_beta0
+        beta_tab = np.linspace(b0, 1.9, 400)
+
+        def height(b: np.ndarray) -> np.ndarray:
+            return self.shank * np.cos(k * b) + self.thigh * np.cos(b)
+
+        d_tab = height(np.array(b0)) - height(beta_tab)
+        dbeta = np.interp(d, d_tab, beta_tab) - b0
+        return k * dbeta, dbeta
 
 
 # Sensor position on each segment, in the segment's frame (m), relative to its proximal joint.

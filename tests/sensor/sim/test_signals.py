@@ -62,7 +62,7 @@ TILT = {
     ("foot", "standing_calf_raise"): (12, 45), ("foot", "step_calf_raise"): (28, 70),
     ("shank", "standing_calf_raise"): (0.5, 8), ("thigh", "standing_calf_raise"): (0.3, 8),
     ("chest", "standing_calf_raise"): (0.0, 6), ("wrist", "standing_calf_raise"): (0.0, 12),
-    ("shank", "raised_heel_squat"): (15, 60), ("thigh", "raised_heel_squat"): (45, 100),
+    ("shank", "raised_heel_squat"): (15, 60), ("thigh", "raised_heel_squat"): (35, 100),
     ("chest", "raised_heel_squat"): (10, 50), ("foot", "raised_heel_squat"): (0.0, 6),
 }
 
