@@ -76,6 +76,7 @@ class VirtualPeripheral:
         self.streaming = False
         self.sent = SentLog()
         self.sent_t: list[np.ndarray] = []  # signal times of the samples actually notified
+        self.dropped_at: list[tuple[int, int]] = []  # (first sample index, samples) of packets lost to `loss`
         self.finished = asyncio.Event()
         self._t0_wall: float | None = None
         self._next = 0
@@ -247,6 +248,7 @@ class VirtualPeripheral:
             if self.rng.random() < self.loss:
                 self.sent.dropped_packets += 1
                 self.sent.dropped_samples += n
+                self.dropped_at.append((int(idx[0]), n))
                 continue
             if self.rng.random() < self.malformed:
                 bad = bytes(pkt[: max(1, len(pkt) // 3)]) + b"\xff\x07"
