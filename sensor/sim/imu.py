@@ -33,6 +33,7 @@ class Device:
     gyro_lsb: float
     gyro_range: float
     jitter_s: float  # timestamp jitter RMS
+    rate_error: float  # relative error of the sample clock
 
     @staticmethod
     def random(rng: np.random.Generator) -> "Device":
@@ -49,7 +50,7 @@ class Device:
             acc_bias=rng.uniform(-0.15, 0.15, 3), gyro_bias=rng.uniform(-0.02, 0.02, 3),
             acc_noise=rng.uniform(0.01, 0.05), gyro_noise=rng.uniform(0.002, 0.01),
             acc_lsb=2 * acc_range / 65536, acc_range=acc_range, gyro_lsb=2 * gyro_range / 65536, gyro_range=gyro_range,
-            jitter_s=float(rng.choice([0.0, 0.0005, 0.002])),
+            jitter_s=float(rng.choice([0.0, 0.0005, 0.002])), rate_error=float(rng.uniform(-0.003, 0.003)),
         )
 
 

@@ -2,9 +2,10 @@
 
 A rep is one smooth movement away from rest ("away": heel rise for calf raises, going down for
 squats), a plateau at the extreme, a movement back, and a plateau at rest before the next rep.
-Movements are minimum-jerk (Flash & Hogan 1985, see mathutil.minjerk); since a min-jerk movement
-spends a fixed fraction CORE (~0.507) of its duration between 10% and 90% of its amplitude, a
-movement of duration D has a 10-90% phase of CORE * D. Truth phases follow shared/interface.md
+Movements are minimum-jerk (Flash & Hogan 1985, see mathutil.minjerk) on a warped clock
+s(tau) = minjerk(tau ** p), p in 0.8-1.25 per set and direction, so the velocity peak can come early
+(p < 1) or late (p > 1) as in real movements; a movement of duration D reaches 10% of its
+amplitude at TAU10 ** (1/p) * D and 90% at TAU90 ** (1/p) * D. Truth phases follow shared/interface.md
 section 3 exactly and are computed analytically from the generated curve (the tests recompute
 them numerically from the curve).
 """
@@ -16,7 +17,21 @@ import numpy as np
 
 from counting.events import Tempo
 from sensor.sim.body import Body
-from sensor.sim.mathutil import CORE, TAU10, TAU90
+from sensor.sim.mathutil import TAU10, TAU90
+
+
+def t10(p: float) -> float:
+    """Fraction of a warped min-jerk movement's time at which it reaches 10% of its amplitude."""
+    return TAU10 ** (1.0 / p)
+
+
+def t90(p: float) -> float:
+    return TAU90 ** (1.0 / p)
+
+
+def core(p: float) -> float:
+    """Fraction of the movement's time spent between 10% and 90%."""
+    return t90(p) - t10(p)
 from sensor.sim.spec import BOTTOM_PAUSE_S, CONCENTRIC_S, ECCENTRIC_S, TOP_HOLD_S, SessionSpec
 
 PARTIAL_RATIO = 0.7  # interface.md: partial = amplitude under 70% of the set's median
@@ -33,6 +48,8 @@ class RepPlan:
     d_back: float
     amp: float  # m (heel rise or hip drop)
     rest_after: float = 0.0  # plateau at rest before the next rep
+    p_away: float = 1.0  # clock warp of the away movement (see module docstring)
+    p_back: float = 1.0
 
     @property
     def t_end(self) -> float:
@@ -40,10 +57,11 @@ class RepPlan:
 
     def crossings(self) -> tuple[float, float, float, float]:
         """(start 10% out, 90% out, 90% back, end 10% back), session-relative seconds."""
-        s = self.t_away + TAU10 * self.d_away
-        a90 = self.t_away + TAU90 * self.d_away
+        s = self.t_away + t10(self.p_away) * self.d_away
+        a90 = self.t_away + t90(self.p_away) * self.d_away
         b0 = self.t_away + self.d_away + self.hold
-        return s, a90, b0 + TAU10 * self.d_back, b0 + TAU90 * self.d_back
+        # coming back, 90% of the amplitude is left when the movement is 10% done
+        return s, a90, b0 + t10(self.p_back) * self.d_back, b0 + t90(self.p_back) * self.d_back
 
 
 @dataclass
@@ -84,6 +102,7 @@ def plan_set(rng: np.random.Generator, body: Body, spec: SessionSpec, set_index:
     amp_hi = AMP_MAX[spec.exercise]
     amp_nom = min(amp_nom * float(np.exp(rng.normal(0, 0.04))), amp_hi)
     cv = body.tempo_cv
+    p_away, p_back = float(rng.uniform(0.8, 1.25)), float(rng.uniform(0.8, 1.25))
     later = 1.0 + 0.25 * set_index
     fat_slow = rng.uniform(0.1, 0.4) * later
     fat_rom = rng.uniform(0.03, 0.15) * later
@@ -95,19 +114,21 @@ def plan_set(rng: np.random.Generator, body: Body, spec: SessionSpec, set_index:
     for i in range(n_reps):
         x = 0.0 if n_reps < 4 else float(np.clip((i - 0.7 * n_reps) / (0.3 * n_reps), 0.0, 1.0))
         jitter = np.exp(rng.normal(0.0, cv, 4))
-        d_away = max(0.3, away / CORE * jitter[0] * (1.0 + (0 if squat else fat_slow * x)))
-        d_back = max(0.3, back / CORE * jitter[1] * (1.0 + (fat_slow * x if squat else 0.0)))
+        d_away = max(0.3, away / core(p_away) * jitter[0] * (1.0 + (0 if squat else fat_slow * x)))
+        d_back = max(0.3, back / core(p_back) * jitter[1] * (1.0 + (fat_slow * x if squat else 0.0)))
+        tail_extreme = (1 - t90(p_away)) * d_away + t10(p_back) * d_back
+        tail_rest = (1 - t90(p_back)) * d_back + t10(p_away) * away / core(p_away)
         if plateaus:
             hold = extreme * jitter[2] ** 2
             rest_after = rest * jitter[3] ** 2
         else:
-            hold = max(0.0, extreme * jitter[2] - TAU10 * (d_away + d_back))
-            rest_after = max(0.0, rest * jitter[3] - TAU10 * (d_back + away / CORE))
+            hold = max(0.0, extreme * jitter[2] - tail_extreme)
+            rest_after = max(0.0, rest * jitter[3] - tail_rest)
         amp = min(amp_nom * float(np.exp(rng.normal(0.0, 0.04))), 1.05 * amp_hi) * (1.0 - fat_rom * x)
         if i == partial_at:
             amp = amp_nom * rng.uniform(0.3, 0.65)
         r = RepPlan(t_away=t, d_away=d_away, hold=hold, d_back=d_back, amp=amp,
-                    rest_after=0.0 if i == n_reps - 1 else rest_after)
+                    rest_after=0.0 if i == n_reps - 1 else rest_after, p_away=p_away, p_back=p_back)
         reps.append(r)
         t = r.t_end + r.rest_after
     return reps
@@ -127,8 +148,8 @@ def render_curve(t: np.ndarray, reps: list[RepPlan], out: np.ndarray) -> None:
             continue
         tt = t[i0:i1]
         b0 = r.t_away + r.d_away + r.hold
-        up = minjerk((tt - r.t_away) / r.d_away)
-        down = minjerk((tt - b0) / r.d_back)
+        up = minjerk(np.clip((tt - r.t_away) / r.d_away, 0.0, 1.0) ** r.p_away)
+        down = minjerk(np.clip((tt - b0) / r.d_back, 0.0, 1.0) ** r.p_back)
         out[i0:i1] += r.amp * (up - down) * (tt >= r.t_away)
 
 

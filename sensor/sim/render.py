@@ -302,6 +302,6 @@ def render(spec: SessionSpec, body: Body, blocks: list[Block], sets: list[list[R
         tr.J["gamma"] += body.breath_pitch * np.sin(ph)
         tr.dev_pos[0] += rng.uniform(0.002, 0.006) * np.sin(ph)
     # Physiological tremor and soft-tissue vibration, 6-12 Hz.
-    tr.a_extra += band_noise(rng, n, fs, 6.0, 12.0, 0.05 if P == "wrist" else 0.02, dims=3)
+    tr.a_extra += band_noise(rng, n, fs, 6.0, 12.0, 0.03 if P == "wrist" else 0.015, dims=3)
     tr.J["theta"] = body.theta_of_heel(tr.h + tr.h_rest)
     return tr

@@ -97,8 +97,11 @@ def simulate_session(spec: SessionSpec) -> SimResult:
     t0 = spec.t0 if spec.t0 is not None else float(np.round(rng.uniform(1000.0, 50000.0), 3))
     blocks, sets, duration = plan_session(rng, body, spec)
     k = _internal_factor(spec.rate_hz)
-    fs = spec.rate_hz * k
-    m = int(np.floor(duration * spec.rate_hz))
+    # The device's oscillator is off by up to +-0.3% when artefacts are on: the samples come at
+    # rate_hz * (1 + error) on the t axis (real time), as with a host-timestamped BLE stream.
+    rate = spec.rate_hz * (1.0 + (dev.rate_error if spec.artefacts else 0.0))
+    fs = rate * k
+    m = int(np.floor(duration * rate))
     n = m * k
     tr = render(spec, body, blocks, sets, fs, n, rng)
     R, p, a_extra = _compose(tr, body, spec.placement)
@@ -112,10 +115,10 @@ def simulate_session(spec: SessionSpec) -> SimResult:
     idx = np.arange(m)
     if spec.artefacts:
         if dev.jitter_s > 0:
-            lim = 0.3 / spec.rate_hz
+            lim = 0.3 / rate
             t_rep = t_true + np.clip(rng.normal(0, dev.jitter_s, m), -lim, lim)
         spans = [(t0 + r[0].t_away, t0 + r[-1].t_end) for r in sets]
-        idx, gaps = _artefacts(rng, t_true, spans, 1.0 / spec.rate_hz)
+        idx, gaps = _artefacts(rng, t_true, spans, 1.0 / rate)
         gaps_truth = [{"start_s": round(float(t_rep[a - 1]), 4), "end_s": round(float(t_rep[b]), 4)} for a, b in gaps]
     samples = Samples(t_rep[idx], acc[idx], gyro[idx] if spec.has_gyro else None)
     t_int = t0 + np.arange(n) / fs

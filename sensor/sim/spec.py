@@ -27,9 +27,10 @@ class SessionSpec:
     exercise: counting.events.EXERCISES (the same for every set).
     n_sets: number of sets. reps: reps per set, an int or a tuple with one entry per set.
     tempo: counting.events.Tempo (eccentric, bottom, concentric, top seconds) used as the TARGET
-        of every set's phases (the concentric and eccentric are met exactly, the holds as closely
-        as the smooth movement allows: a hold can never be shorter than the slow ends of the
-        movements on either side, about 0.49 x their 10-90% durations); None = random per set.
+        of every set's phases (the concentric and eccentric are met before rep-to-rep variability,
+        the holds as closely as the smooth movement allows: a hold can never be shorter than the
+        slow ends of the movements on either side, about half their 10-90% durations);
+        None = random per set.
     rate_hz: sample rate (25-200 Hz). has_gyro: False for an accelerometer-only device.
     wrist_mode: for placement "wrist": "free" (arms hang), "dumbbells" (holding weights),
         "wall" (a hand on a wall for balance: very little wrist motion).

@@ -84,6 +84,7 @@ def test_artefacts_jitter_gaps_duplicates():
         i = int(np.flatnonzero(t == t[i])[-1])  # past a duplicate of it, if any
         assert t[i] == pytest.approx(g["start_s"], abs=1e-4) and t[i + 1] == pytest.approx(g["end_s"], abs=1e-4)
         assert g["end_s"] - g["start_s"] > 3 * period
+    assert np.median(dt) == pytest.approx(period, rel=0.004)  # sample clock error up to 0.3%
     clean = simulate_session(replace(spec, artefacts=False)).samples
     assert np.allclose(np.diff(clean.t), period)
     assert len(clean) > len(res.samples) - 10 or res.truth["gaps"]
