@@ -193,12 +193,13 @@ class ExcursionDetector:
             if st == REST:
                 if c > 1.0:
                     self._start_excursion(k, c, t_on, axis)
-                elif still and c < 0.5:
-                    # only clearly-at-rest samples teach the rest posture and its wobble: a
-                    # slow rep must not be absorbed into either
-                    self._track_rest(ux, uy, uz, beta)
+                else:
+                    # every at-rest sample teaches the wobble; only clearly-at-rest, still ones
+                    # the rest posture (a slow rep must not be absorbed into it)
                     self._noise2 += gamma * (x * x - self._noise2)
-                    self._base += beta * (0.0 - self._base) if axis is not None else 0.0
+                    if still and c < 0.5:
+                        self._track_rest(ux, uy, uz, beta)
+                        self._base += beta * (0.0 - self._base) if axis is not None else 0.0
             elif st == EXCURSION:
                 if c > self._c_max:
                     self._c_max = c
