@@ -267,7 +267,7 @@ def render(spec: SessionSpec, body: Body, blocks: list[Block], sets: list[list[R
                 tr.h[s] += cs
                 tr.J["alpha"][s] += body.c_alpha * cs
                 tr.J["gamma"][s] += body.c_gamma * cs
-                tr.sway_gain[s] *= 1.0 + 1.0 * cs / amp  # balance is harder up on the toes
+                tr.sway_gain[s] *= 1.0 + 0.6 * cs / amp  # balance is harder up on the toes
                 if spec.exercise != "step_calf_raise":
                     # the heel meets the floor at the end of each rep: a small thump, larger after a
                     # quicker lowering (peak min-jerk speed 1.875 A / duration; 0.1 m/s -> x1)
@@ -277,9 +277,10 @@ def render(spec: SessionSpec, body: Body, blocks: list[Block], sets: list[list[R
                         speed = 1.875 * r.amp / r.d_back
                         _impact(tr, r.t_end, base * float(np.clip(speed / 0.1, 0.3, 2.0)), rng.uniform(15, 30))
             if single:
-                # standing on one leg: sway 2-3x quiet stance, weight shifted over the stance foot
+                # standing on one leg: sway ~1.6-2.2x quiet stance (centre-of-pressure excursions
+                # roughly double), weight shifted over the stance foot
                 e = ramp_envelope(tr.t, b.start - 2.0, b.end + 1.0, 1.0)
-                tr.sway_gain *= 1.0 + rng.uniform(1.0, 2.0) * e
+                tr.sway_gain *= 1.0 + rng.uniform(0.6, 1.2) * e
                 tr.J["roll"] += rng.uniform(2.0, 4.0) * DEG * e
     tr.wall_w = np.clip(tr.wall_w, 0.0, 1.0)
     tr.hips_w = np.clip(tr.hips_w, 0.0, 1.0)
