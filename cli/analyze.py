@@ -9,9 +9,7 @@ from pathlib import Path
 
 from cli.batch import add_save_options, save_if_asked
 from cli.render import format_rep_line, json_safe, print_warnings, render_sets_table
-from counting.counter import RepCounter
 from counting.events import EXERCISES, PLACEMENTS, RepCompleted, SetEnded, SetStarted, session_to_dict
-from sensor.sources import open_recording, paced
 
 
 def add_counter_options(p: argparse.ArgumentParser) -> None:
@@ -36,6 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_analyze(args: argparse.Namespace) -> int:
+    from counting.counter import RepCounter  # heavy (scipy): imported when used
+    from sensor.sources import open_recording, paced
+
     rec = open_recording(args.file)
     counter = RepCounter(placement=args.placement, exercise=args.exercise)
     events = []
@@ -65,6 +66,9 @@ def run_replay(args: argparse.Namespace) -> int:
 
 
 async def _replay_one(args: argparse.Namespace) -> int:
+    from counting.counter import RepCounter  # heavy (scipy): imported when used
+    from sensor.sources import open_recording, paced
+
     rec = open_recording(args.files[0])
     counter = RepCounter(placement=args.placement, exercise=args.exercise)
     sets = []
