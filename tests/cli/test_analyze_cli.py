@@ -317,9 +317,9 @@ class _FakeCounter:
 
 
 def test_non_finite_numbers_become_null_in_json(capsys, good_file, monkeypatch):
-    import cli.analyze
+    import counting.counter
 
-    monkeypatch.setattr(cli.analyze, "RepCounter", _FakeCounter)
+    monkeypatch.setattr(counting.counter, "RepCounter", _FakeCounter)
     rc, out, err = _run(capsys, "analyze", good_file[0], "--json")
     assert rc == 0, err
     doc = json.loads(out)  # strict: NaN/Infinity would not be JSON
@@ -330,9 +330,9 @@ def test_non_finite_numbers_become_null_in_json(capsys, good_file, monkeypatch):
 
 
 def test_table_with_missing_values(capsys, good_file, monkeypatch):
-    import cli.analyze
+    import counting.counter
 
-    monkeypatch.setattr(cli.analyze, "RepCounter", _FakeCounter)
+    monkeypatch.setattr(counting.counter, "RepCounter", _FakeCounter)
     rc, out, err = _run(capsys, "analyze", good_file[0])
     assert rc == 0, err
     assert "fatigue" in out and "Traceback" not in err
