@@ -5,11 +5,12 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 from pathlib import Path
 
 from cli.batch import add_save_options, save_if_asked
 from cli.render import format_rep_line, json_safe, print_warnings, render_sets_table
-from counting.events import EXERCISES, PLACEMENTS, RepCompleted, SetEnded, SetStarted, session_to_dict
+from counting.events import EXERCISES, PLACEMENTS, RepCompleted, RepTentative, SetEnded, SetStarted, session_to_dict
 
 
 def add_counter_options(p: argparse.ArgumentParser) -> None:
@@ -71,23 +72,44 @@ async def _replay_one(args: argparse.Namespace) -> int:
 
     rec = open_recording(args.files[0])
     counter = RepCounter(placement=args.placement, exercise=args.exercise)
+    as_json = getattr(args, "json", False)
     sets = []
+    log: list[dict] = []
+    t_wall0 = time.monotonic()
 
-    def show(events) -> None:
+    def show(events, t_data: float) -> None:
+        # `t_data` is the newest sample fed: how far behind the data each event came out
         for e in events:
+            entry = {"event": type(e).__name__, "at_data_s": round(t_data, 4),
+                     "wall_s": round(time.monotonic() - t_wall0, 4)}
             if isinstance(e, SetStarted):
-                print(f"set {e.set_index + 1} started at {e.start_s:.1f} s", flush=True)
+                entry.update(set=e.set_index + 1, start_s=round(e.start_s, 4))
+                line = f"set {e.set_index + 1} started at {e.start_s:.1f} s"
+            elif isinstance(e, RepTentative):
+                entry.update(rep=json_safe(e.rep.to_dict()))
+                line = format_rep_line(e.rep) + "  (tentative: confirmed when the set is)"
             elif isinstance(e, RepCompleted):
-                print(format_rep_line(e.rep), flush=True)
-            elif isinstance(e, SetEnded):
+                entry.update(rep=json_safe(e.rep.to_dict()))
+                line = format_rep_line(e.rep)
+            else:
                 sets.append(e.summary)
                 s = e.summary
-                print(f"set {s.index + 1} ended: {len(s.reps)} reps, tempo {s.tempo.notation() if s.tempo else '-'}", flush=True)
+                entry.update(set=s.index + 1, reps=len(s.reps))
+                line = f"set {s.index + 1} ended: {len(s.reps)} reps, tempo {s.tempo.notation() if s.tempo else '-'}"
+            log.append(entry)
+            if not as_json:
+                print(line, flush=True)
 
+    t_last = float("nan")
     async for chunk in paced(rec.chunks(), args.speed):
-        show(counter.feed(chunk))
-    show(counter.finish())
+        t_last = float(chunk.t[-1])
+        show(counter.feed(chunk), t_last)
+    show(counter.finish(), t_last)
     save_if_asked(args, rec, sets, source="replay")
     print_warnings(rec.path, rec.report.warnings(), sets)
-    print(render_sets_table(sets, title=str(rec.path)))
+    if as_json:
+        json.dump(json_safe(session_to_dict(sets, events=log)), sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        print(render_sets_table(sets, title=str(rec.path)))
     return 0
