@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         k, _, v = kv.partition("=")
         if k not in CounterParams.names():
             ap.error(f"unknown parameter {k!r}")
-        overrides[k] = type(getattr(CounterParams(), k))(v)
+        kind = type(getattr(CounterParams(), k))
+        overrides[k] = v.lower() in ("1", "true", "yes") if kind is bool else kind(v)
     params = CounterParams(**overrides)
     jobs = [(i, args.seed, args.placement_known, params) for i in range(args.n)]
     with ProcessPoolExecutor(max_workers=args.jobs) as ex:

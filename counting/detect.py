@@ -83,12 +83,15 @@ class ExcursionDetector:
         self._sos_det = signal.butter(2, p.detect_lp_hz, fs=fs, output="sos")
         self._sos_hp = signal.butter(2, p.hf_hp_hz, btype="highpass", fs=fs, output="sos")
         self._sos_measure = signal.butter(2, p.measure_lp_hz, fs=fs, output="sos")
+        self._sos_bias = signal.butter(1, p.gyro_bias_hz, fs=fs, output="sos")
+        self._zi_bias: np.ndarray | None = None
+        self._g: list[float] | None = None
         self._env_b, self._env_a = [1.0 / (0.5 * fs)], [1.0, -(1.0 - 1.0 / (0.5 * fs))]
         self._zi_det: np.ndarray | None = None
         self._zi_hp: np.ndarray | None = None
         self._zi_ghp: np.ndarray | None = None
-        # columns: t, acc xyz, gyro xyz, hf, gyro hf
-        self._hist = _History(9, int((p.max_rep_s + 20.0) * fs))
+        # columns: t, acc xyz, gyro xyz, hf, gyro hf, fused up xyz
+        self._hist = _History(12, int((p.max_rep_s + 20.0) * fs))
         self._state = REST
         self._r: list[float] | None = None
         self._noise2 = 0.0
@@ -123,13 +126,39 @@ class ExcursionDetector:
         else:
             ghf = np.zeros(len(u))
             gyro = np.zeros((len(u), 3))
-        rows = np.column_stack([u.t, acc, gyro, hf, ghf])
-        oldest = min([self._exc_k] + [d[1] for d in self._due]) - int(3 * self.p.fs_hz)
-        self._hist.append(int(u.index[0]), rows, oldest)
         norm = np.linalg.norm(lp, axis=1)
         env, self._zi_env = signal.lfilter(self._env_b, self._env_a, hf * hf, zi=self._zi_env)
         up = lp / np.maximum(norm, 1e-9)[:, None]
+        if u.gyro is not None and self.p.use_gyro:
+            if self._zi_bias is None:
+                self._zi_bias = signal.sosfilt_zi(self._sos_bias)[:, :, None] * u.gyro[0][None, None, :]
+            bias, self._zi_bias = signal.sosfilt(self._sos_bias, u.gyro, axis=0, zi=self._zi_bias)
+            up = self._fuse(up, u.gyro - bias)
+        rows = np.column_stack([u.t, acc, gyro, hf, ghf, up])
+        oldest = min([self._exc_k] + [d[1] for d in self._due]) - int(3 * self.p.fs_hz)
+        self._hist.append(int(u.index[0]), rows, oldest)
         return self._run(u.index.tolist(), up.tolist(), env.tolist())
+
+    def _fuse(self, up: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """Complementary filter: "up" in the sensor frame turned by the (bias-free) gyro,
+        pulled towards the accelerometer's "up" with time constant fuse_tau_s. At rep
+        frequencies the tilt then comes from the gyro, free of the linear acceleration
+        that the accelerometer mixes into it."""
+        dt = 1.0 / self.p.fs_hz
+        alpha = dt / self.p.fuse_tau_s
+        g = self._g if self._g is not None else list(up[0])
+        gx, gy, gz = g
+        out = np.empty_like(up)
+        for i, ((ax, ay, az), (wx, wy, wz)) in enumerate(zip(up.tolist(), w.tolist())):
+            # d(up)/dt = -w x up (a world-fixed vector seen from the turning sensor)
+            cx, cy, cz = wy * gz - wz * gy, wz * gx - wx * gz, wx * gy - wy * gx
+            gx, gy, gz = gx - dt * cx, gy - dt * cy, gz - dt * cz
+            gx, gy, gz = gx + alpha * (ax - gx), gy + alpha * (ay - gy), gz + alpha * (az - gz)
+            n = math.sqrt(gx * gx + gy * gy + gz * gz)
+            gx, gy, gz = gx / n, gy / n, gz / n
+            out[i] = (gx, gy, gz)
+        self._g = [gx, gy, gz]
+        return out
 
     def flush(self) -> list[Candidate]:
         """End of stream: measure what is still waiting for its margin."""
@@ -193,11 +222,12 @@ class ExcursionDetector:
             if st == REST:
                 if c > 1.0:
                     self._start_excursion(k, c, t_on, axis)
-                else:
-                    # every at-rest sample teaches the wobble; only clearly-at-rest, still ones
-                    # the rest posture (a slow rep must not be absorbed into it)
+                elif c < 0.5:
+                    # only clearly-at-rest samples teach the wobble and the rest posture: the
+                    # slow start of a rep must feed neither (it would raise the threshold that
+                    # is meant to catch it)
                     self._noise2 += gamma * (x * x - self._noise2)
-                    if still and c < 0.5:
+                    if still:
                         self._track_rest(ux, uy, uz, beta)
                         self._base += beta * (0.0 - self._base) if axis is not None else 0.0
             elif st == EXCURSION:
@@ -264,6 +294,8 @@ class ExcursionDetector:
             return Candidate(None, "too little data", t_on, t_end)
         t = w[:, 0]
         u, mag = gravity_direction(w[:, 1:4], fs, self._sos_measure)
+        if self.has_gyro and p.use_gyro:
+            u, _ = gravity_direction(w[:, 9:12], fs, self._sos_measure)
         i_on = int(np.searchsorted(t, t_on))
         i_end = min(len(t) - 1, int(np.searchsorted(t, t_end)))
         rest_v = np.asarray(rest)

@@ -39,6 +39,11 @@ class CounterParams:
         (shared/interface.md section 3).
     tilt_timing_deg / vertical_timing_cm: a rep that tilts the sensor less than this (deg)
         but lifts it at least this much (cm) is timed on its height curve, not its tilt.
+    use_gyro: where the device has a gyroscope, the tilt comes from a complementary filter
+        (gyro at rep frequencies, accelerometer below 1 / (2 pi fuse_tau_s) Hz).
+    fuse_tau_s: time constant of that filter (s).
+    gyro_bias_hz: the gyro's bias is its own content below this frequency (Hz); a rep's
+        rotation goes there and back, so it averages out.
     foot_lever_m: ball-of-foot-to-sensor lever used to turn foot pitch into heel rise
         (m); adult feet put the metatarsal heads 0.15-0.20 m from the heel.
     """
@@ -62,6 +67,9 @@ class CounterParams:
     keep_ratio: float = 3.5
     partial_ratio: float = 0.7
     foot_lever_m: float = 0.175
+    use_gyro: bool = False
+    fuse_tau_s: float = 2.0
+    gyro_bias_hz: float = 0.02
     tilt_timing_deg: float = 12.0
     vertical_timing_cm: float = 2.0
 
