@@ -229,7 +229,7 @@ async def _scan(args) -> int:
         found = await scan(timeout=args.timeout if not args.virtual else min(args.timeout, 1.0), backend=scanner_b,
                            all_devices=args.all)
     except Exception as exc:  # no adapter, Bluetooth off, permissions
-        raise SoleusError(f"cannot scan: {exc}") from None
+        raise SoleusError(f"cannot scan: Bluetooth unavailable ({type(exc).__name__}: {exc})") from None
     finally:
         for v in virtuals:
             await v.stop()

@@ -90,7 +90,10 @@ class PmdDriver(Driver):
             r = pmd.parse_response(bytes(data))
         except pmd.MalformedPacket as exc:
             self.decoder.stats.bad("polar-pmd control point", str(exc))
-            return
+            try:  # keep what survived (e.g. a settings list cut by a small MTU)
+                r = pmd.parse_response(bytes(data), strict=False)
+            except pmd.MalformedPacket:
+                return
         fut = self._pending.pop((r.op, r.mtype), None)
         if fut is not None and not fut.done():
             fut.set_result(r)

@@ -138,7 +138,9 @@ class LiveSession:
     def __init__(self, *, device: str | None = None, profile: str | None = None, rate_hz: float | None = None,
                  gyro: bool = True, out: str | Path | None = None, client_backend=None, scanner_backend=None,
                  scan_timeout: float = 5.0, connect_timeout: float = 10.0, give_up_s: float = 30.0,
-                 backoff_s: tuple[float, float] = (0.2, 4.0), max_gyro_wait_s: float = 0.5) -> None:
+                 backoff_s: tuple[float, float] = (0.2, 4.0), max_gyro_wait_s: float = 0.5,
+                 client_kwargs: dict | None = None) -> None:
+        self.client_kwargs = dict(client_kwargs or {})
         self.device_query = device
         self.profile = profile
         self.rate_hz = rate_hz
@@ -284,6 +286,13 @@ class LiveSession:
         except SoleusError as exc:
             self.stats.end_reason = str(exc)
             self._error = exc
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # no adapter, Bluetooth off, no permission, D-Bus missing...
+            what = "scan" if self.stats.connects == 0 else "stream"
+            self._error = SoleusError(f"cannot {what}: Bluetooth unavailable ({type(exc).__name__}: {exc})")
+            self.stats.end_reason = str(self._error)
+            log.debug("link task failed", exc_info=True)
         finally:
             self.stats.state = "ended"
             self._flush_pending(force=True)
@@ -293,7 +302,7 @@ class LiveSession:
         self.stats.state = "connecting"
         self._disconnected.clear()
         client = BleakClient(self._target, disconnected_callback=lambda c: self._on_disconnect(c),
-                             timeout=timeout, backend=self.client_backend)
+                             timeout=timeout, backend=self.client_backend, **self.client_kwargs)
         await client.connect()
         self._client = client
         self.stats.connects += 1

@@ -59,10 +59,11 @@ class CsvRecorder:
             self._last_flush = time.monotonic()
 
     def close(self, meta: dict | None = None) -> None:
-        if self._fh is not None:
+        opened = self._fh is not None
+        if opened:
             self._fh.flush()
             self._fh.close()
             self._fh = None
-        if meta is not None:
+        if meta is not None and opened:  # no samples: no recording, no sidecar
             side = self.path.with_suffix(".meta.json")
             side.write_text(json.dumps(meta, indent=1, default=str))

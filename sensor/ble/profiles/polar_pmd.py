@@ -48,7 +48,7 @@ STATUS = {
     7: "invalid resolution",
     8: "invalid sample rate",
     9: "invalid range",
-    10: "invalid MTU",
+    10: "invalid MTU (the device needs a larger ATT MTU than this link negotiated)",
     11: "invalid number of channels",
     12: "invalid state",
     13: "device in charger",
@@ -74,26 +74,35 @@ def encode_settings(settings: dict[int, int | float | list]) -> bytes:
     return bytes(out)
 
 
-def decode_settings(data: bytes) -> dict[int, list]:
-    """Parse setting TLVs; raise MalformedPacket on unknown types or truncation."""
+def decode_settings(data: bytes, strict: bool = True) -> dict[int, list]:
+    """Parse setting TLVs; raise MalformedPacket on unknown types or truncation
+    (strict=False: return what was parsed before the damage, keeping complete values)."""
     out: dict[int, list] = {}
     i = 0
     while i < len(data):
         if i + 2 > len(data):
-            raise MalformedPacket("truncated setting header")
+            if strict:
+                raise MalformedPacket("truncated setting header")
+            break
         stype, count = data[i], data[i + 1]
         i += 2
         if stype not in SETTING_SIZES:
-            raise MalformedPacket(f"unknown setting type {stype}")
+            if strict:
+                raise MalformedPacket(f"unknown setting type {stype}")
+            break
         size = SETTING_SIZES[stype]
-        if i + size * count > len(data):
+        avail = min(count, (len(data) - i) // size)
+        if avail < count and strict:
             raise MalformedPacket("truncated setting values")
         vals = []
-        for _ in range(count):
+        for _ in range(avail):
             raw = data[i:i + size]
             i += size
             vals.append(struct.unpack("<f", raw)[0] if stype == FACTOR else int.from_bytes(raw, "little"))
-        out[stype] = vals
+        if vals:
+            out[stype] = vals
+        if avail < count:
+            break
     return out
 
 
@@ -137,8 +146,9 @@ class PmdResponse:
         return float(self.settings.get(FACTOR, [1.0])[0])
 
 
-def parse_response(data: bytes) -> PmdResponse:
-    """Parse `F0 op type status [more params...]`."""
+def parse_response(data: bytes, strict: bool = True) -> PmdResponse:
+    """Parse `F0 op type status [more params...]`. strict=False keeps the settings parsed
+    before a truncation (a response cut at MTU - 3 by a small MTU)."""
     if len(data) < 4 or data[0] != RESPONSE_CODE:
         raise MalformedPacket(f"not a PMD control point response: {bytes(data[:8]).hex()}")
     op, mtype, status = data[1], data[2], data[3]
@@ -146,7 +156,7 @@ def parse_response(data: bytes) -> PmdResponse:
         return PmdResponse(op, mtype, status)
     more = len(data) > 4 and data[4] != 0
     params = bytes(data[5:])
-    settings = decode_settings(params) if params else {}
+    settings = decode_settings(params, strict=strict) if params else {}
     return PmdResponse(op, mtype, status, more, params, settings)
 
 

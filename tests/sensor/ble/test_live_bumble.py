@@ -177,6 +177,21 @@ async def test_device_refusing_a_setting_falls_back():
     assert s.stats.rate_hz == 100 and len(got) == v.sent.samples
 
 
+async def test_small_mtu_polar_refuses_and_long_notifications_are_cut():
+    # Polar devices refuse to stream at the default MTU: the session ends with the reason
+    v = await make_virtual("polar-h10", speed=SPEED, reps=1).start()
+    s = session(client_kwargs={"mtu": 23})
+    chunks = [c async for c in s.stream()]
+    assert chunks == [] and "invalid MTU" in str(s.error)
+    await v.stop()
+    # bumble cuts notifications longer than MTU - 3: a soleus IMU packet with gyro (24 bytes)
+    # arrives truncated, is counted as malformed, and nothing crashes
+    v = await make_virtual("soleus-imu", speed=SPEED, reps=1).start()
+    s = session(client_kwargs={"mtu": 23})
+    got, _ = await run(v, s)
+    assert len(got) == 0 and s.stats.malformed == v.sent.packets > 10
+
+
 async def test_several_devices_at_once():
     kinds = ["polar-h10", "verity-sense", "nus"]
     devs = [await make_virtual(k, index=i, speed=SPEED, reps=2).start() for i, k in enumerate(kinds)]

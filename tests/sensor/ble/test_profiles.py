@@ -172,3 +172,15 @@ def test_unwrap_forward(start, step):
     m = 2**32
     u = unwrap((start + step) % m, start, m)
     assert u == start + step
+
+
+def test_pmd_truncated_settings_response_keeps_what_survived():
+    full = bytes([0xF0, 1, 2, 0, 0, 0, 4, 25, 0, 50, 0, 100, 0, 200, 0, 1, 1, 16, 0, 2, 3, 2, 0, 4, 0, 8, 0])
+    cut = full[:20]  # what an MTU of 23 delivers
+    with pytest.raises(pmd.MalformedPacket):
+        pmd.parse_response(cut)
+    r = pmd.parse_response(cut, strict=False)
+    assert r.settings[pmd.SAMPLE_RATE] == [25, 50, 100, 200] and r.settings[pmd.RESOLUTION] == [16]
+    assert pmd.RANGE not in r.settings
+    assert pmd.parse_response(full[:23], strict=False).settings[pmd.RANGE] == [2]  # complete values kept
+    assert pmd.parse_response(full[:16], strict=False).settings == {pmd.SAMPLE_RATE: [25, 50, 100, 200]}
