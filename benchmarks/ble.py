@@ -4,7 +4,7 @@ Prints
 1. decode throughput per profile (samples/s) on realistic packets;
 2. end-to-end latency over bumble: device sample -> chunk delivered to the app (transport +
    decode + timestamping), and device sample at a rep's end -> RepCompleted event (adds the
-   detector's own wait for the rep to finish), with a virtual Polar H10 at 1x real time;
+   detector's own wait for the rep to finish), with a virtual soleus IMU at 1x real time;
 3. samples lost across 20 forced link drops in a 10-minute virtual session (run at 20x):
    lost = sent while connected - received; every gap must be reported.
 """
@@ -52,20 +52,21 @@ def bench_decode(n_packets: int) -> list[tuple[str, float, int]]:
 
 
 # ----------------------------------------------------------------------------- latency
-async def bench_latency(reps: int = 4) -> dict:
+async def bench_latency(kind: str = "soleus-imu", placement: str = "foot", reps: int = 4) -> dict:
     from sensor.ble.bumble_backend import BumbleClient, BumbleScanner
     from sensor.ble.manager import LiveSession
     from sensor.ble.signal import device_session
     from sensor.ble.virtual import make_virtual
 
-    sig, truth = device_session("polar-h10", rate_hz=100, reps=reps, seed=11)
+    sig, truth = device_session(kind, rate_hz=100, reps=reps, seed=11, placement=placement,
+                                has_gyro=kind != "polar-h10")
     if truth and truth.get("sets"):
         s0, s1 = truth["sets"][0]["start_s"] - 4.0, truth["sets"][0]["end_s"] + 4.0
         i0, i1 = np.searchsorted(sig.t, [s0, s1])
         sig = sig.slice(int(i0), int(i1))
-    v = await make_virtual("polar-h10", signal=sig, speed=1.0).start()
+    v = await make_virtual(kind, signal=sig, speed=1.0, rate_hz=100).start()
     s = LiveSession(client_backend=BumbleClient, scanner_backend=BumbleScanner, scan_timeout=0.5)
-    counter = RepCounter(placement="chest")
+    counter = RepCounter(placement=placement)
     t_first = None
     chunk_lat, rep_lat = [], []
 
@@ -103,6 +104,7 @@ async def bench_drops(kind: str = "polar-h10", minutes: float = 10.0, drops: int
     total = int(minutes * 60 * v.rate)
     every = total / (drops + 1)
     done_drops = 0
+    down = [0]
 
     async def driver():
         nonlocal done_drops
@@ -116,6 +118,7 @@ async def bench_drops(kind: str = "polar-h10", minutes: float = 10.0, drops: int
         while v._next < total:
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.3)
+        down[0] = v.sent.not_sent_disconnected  # before stopping: what the drops cost
         await s.stop()
 
     task = asyncio.create_task(driver())
@@ -126,7 +129,7 @@ async def bench_drops(kind: str = "polar-h10", minutes: float = 10.0, drops: int
     await v.stop()
     return {"kind": kind, "device_s": v._next / v.rate, "drops": done_drops, "reconnects": s.stats.connects - 1,
             "sent": v.sent.samples, "received": received, "lost": v.sent.samples - received,
-            "not_sent_while_down": v.sent.not_sent_disconnected, "gaps_reported": len(s.stats.gaps),
+            "not_sent_while_down": down[0], "gaps_reported": len(s.stats.gaps),
             "lost_estimate_from_gaps": s.stats.lost_samples_estimate,
             "mean_gap_s": float(np.mean([g.duration_s for g in s.stats.gaps])) if s.stats.gaps else 0.0}
 
@@ -139,12 +142,12 @@ def main(argv=None) -> int:
     print("1. decode throughput (pure decoders, one thread)")
     for name, rate, n in bench_decode(2000 if args.quick else 20000):
         print(f"   {name:<34} {rate / 1e6:7.2f} M samples/s  ({n} samples)")
-    print("2. end-to-end latency over bumble (virtual Polar H10, 100 Hz, 1x real time)")
+    print("2. end-to-end latency over bumble (virtual soleus IMU on the foot, 100 Hz, 1x real time, one set)")
     lat = asyncio.run(bench_latency())
     c = lat["chunk_ms"]
     print(f"   device sample -> chunk in the app: median {np.median(c):.1f} ms, p95 {np.percentile(c, 95):.1f} ms, "
           f"max {c.max():.1f} ms ({len(c)} chunks; from the newest sample of each chunk: "
-          "older samples of a PMD frame also wait on the device until the frame is full, ~0.15 s)")
+          "older samples of a packet also wait on the device until the packet is full, 0.1 s)")
     if lat["reps"]:
         r = lat["rep_ms"]
         print(f"   sample at a rep's end -> RepCompleted: median {np.median(r):.0f} ms, max {r.max():.0f} ms ({lat['reps']} reps; "
