@@ -310,6 +310,10 @@ class ExcursionDetector:
         if timed is None:
             return Candidate(None, "no clean return to rest", t_on, t_end)
         start, rise_end, fall_start, end, amp_deg = timed
+        # In a squat the hips drop by L (1 - cos(angle)) of each segment's turn, so the drop
+        # curve is the tilt's "1 - cos" shape, not the tilt itself: time that one for squats.
+        drop = 1.0 - np.cos(np.radians(along - rest_level))
+        squat_times = time_excursion(t, drop, 0.0, peak_i)
         vert = None
         j0 = int(np.searchsorted(t, start - 0.5))
         z = vertical_curve(t, mag, j0, len(t))
@@ -338,6 +342,7 @@ class ExcursionDetector:
             start_s=start, rise_end_s=rise_end, fall_start_s=fall_start, end_s=end, peak_s=float(t[peak_i]),
             amplitude_deg=amp_deg, vertical_cm=vert, peak_rate_dps=float(rate.max()),
             sway_deg=float(np.std(across[i0:i1])) if i1 > i0 else 0.0, hf_rms=hf, gyro_hf_rms=ghf,
+            drop_times=None if squat_times is None else squat_times[:4],
         )
         reason = self._reject_reason(mv)
         if reason is None and axis is not None and float(np.dot(direction, axis)) < p.min_axis_cos:

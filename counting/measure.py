@@ -9,7 +9,7 @@ direction, and the 10%/90% crossings of its amplitude give the phases
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import signal
@@ -27,6 +27,8 @@ class Movement:
     sway_deg: RMS tilt across the rep's movement direction (deg).
     hf_rms: RMS of the high-passed acceleration magnitude during the rep (m/s^2).
     gyro_hf_rms: the same for the gyro (rad/s), or None without gyro.
+    drop_times: (start, rise_end, fall_start, end) timed on 1 - cos(tilt), the shape of the
+        hip drop in a squat (s), or None.
     """
 
     start_s: float
@@ -40,6 +42,14 @@ class Movement:
     sway_deg: float
     hf_rms: float
     gyro_hf_rms: float | None
+    drop_times: tuple[float, float, float, float] | None = None
+
+    def as_squat(self) -> "Movement":
+        """The same movement timed on its hip-drop shape (see drop_times)."""
+        if self.drop_times is None:
+            return self
+        a, b, c, d = self.drop_times
+        return replace(self, start_s=a, rise_end_s=b, fall_start_s=c, end_s=d)
 
     @property
     def rise_s(self) -> float:

@@ -17,13 +17,16 @@ from counting.measure import Movement
 from counting.params import CounterParams
 
 SQUAT = "raised_heel_squat"
-SQUAT_DROP_CM = 12.0  # deeper than any heel raise lifts a body-worn sensor
+SQUAT_DROP_CM = 5.0  # a heel raise lifts a body-worn sensor; a squat takes it down
+SQUAT_TILT_DEG = 15.0  # only the foot tilts this much in a heel raise, and it goes up
 
 
 def rep_from_movement(mv: Movement, *, set_index: int, index: int, exercise: str | None,
                       placement: str | None, params: CounterParams) -> Rep:
     """Map a timed movement onto the phases of the exercise (shared/interface.md s.3)."""
     squat = exercise == SQUAT
+    if squat:
+        mv = mv.as_squat()
     if placement == "foot" and not squat:
         rom = params.foot_lever_m * math.sin(math.radians(mv.amplitude_deg)) * 100.0
         unit = "cm"
@@ -44,14 +47,16 @@ def rep_from_movement(mv: Movement, *, set_index: int, index: int, exercise: str
 def infer_exercise(movements: list[Movement], placement: str | None, params: CounterParams) -> str | None:
     """Squat or calf raise from how far and which way the sensor travels; None if unclear.
 
-    A raised-heel squat drops the hips 30-45 cm (the sensor on the thigh, trunk or wrist
-    goes down 20-45 cm first); a calf raise lifts the body by under 12 cm. On the foot, a
+    A raised-heel squat drops the hips 30-45 cm and turns the thigh, shank and trunk by
+    tens of degrees (the sensor goes down); a calf raise lifts the body, and only the foot
+    tilts by more than 15 deg. On the foot, a
     heel rise past 10.5 cm means a step.
     """
-    v = [mv.vertical_cm for mv in movements if mv.vertical_cm is not None]
+    v = [mv for mv in movements if mv.vertical_cm is not None]
     if len(v) < max(2, len(movements) // 2):
         return None
-    squat = sum(1 for x in v if x < -SQUAT_DROP_CM)
+    # a squat turns a segment by tens of degrees and takes the sensor well down
+    squat = sum(1 for mv in v if mv.amplitude_deg > SQUAT_TILT_DEG and mv.vertical_cm < -SQUAT_DROP_CM)
     if squat >= 0.75 * len(v):
         return SQUAT
     if squat > 0.25 * len(v):
