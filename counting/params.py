@@ -62,7 +62,7 @@ class CounterParams:
     max_hf_rms: float = 0.6
     max_gyro_hf_rms: float = 0.35
     set_gap_s: float = 9.0
-    min_set_reps: int = 3
+    min_set_reps: int = 4
     confirm_ratio: float = 2.0
     keep_ratio: float = 3.5
     partial_ratio: float = 0.7

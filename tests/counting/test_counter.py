@@ -55,9 +55,11 @@ def test_live_events_arrive_within_half_a_second_of_rep_end():
             if isinstance(e, RepCompleted) and e.rep.index not in seen:
                 seen[e.rep.index] = float(chunk.t[-1]) - e.rep.end_s
     counter.finish()
-    assert len(tentative) == 2  # reps 1-2 are shown tentatively until rep 3 confirms the set
+    # reps before min_set_reps are shown tentatively until the set is confirmed
+    n_tent = counter.params.min_set_reps - 1
+    assert len(tentative) == n_tent
     assert max(tentative) < 0.5
-    late = [seen[i] for i in range(3, 9)]
+    late = [seen[i] for i in range(n_tent + 1, 9)]
     assert max(late) < 0.5
 
 
@@ -74,12 +76,13 @@ def test_set_events_order():
     counter = RepCounter()
     events = list(counter.feed(smp)) + counter.finish()
     kinds = [type(e).__name__ for e in events]
-    assert kinds[:2] == ["RepTentative", "RepTentative"]
-    assert kinds[2] == "SetStarted"
+    n_tent = counter.params.min_set_reps - 1
+    assert kinds[:n_tent] == ["RepTentative"] * n_tent
+    assert kinds[n_tent] == "SetStarted"
     assert kinds.count("RepCompleted") == 5
     assert kinds[-1] == "SetEnded"
     assert isinstance(events[-1], SetEnded) and len(events[-1].summary.reps) == 5
-    assert isinstance(events[2], SetStarted)
+    assert isinstance(events[n_tent], SetStarted)
 
 
 def test_rejects_bad_arguments():
