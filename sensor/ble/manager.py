@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import AsyncIterator
@@ -168,7 +169,7 @@ class LiveSession:
         self._target = None
         self._adv_profile: str | None = None
         self.samples_delivered = 0
-        self.arrivals: list[tuple[float, float]] = []  # (host arrival - t0, last sample t) for latency
+        self.arrivals: deque[tuple[float, float]] = deque(maxlen=10000)  # (host arrival - t0, last sample t)
 
     # ----------------------------------------------------------- public
     async def stream(self) -> AsyncIterator[Samples]:
@@ -352,7 +353,9 @@ class LiveSession:
     def _clock(self, key: str, rate: float | None) -> StreamClock:
         c = self._clocks.get(key)
         if c is None:
-            c = self._clocks[key] = StreamClock(self.host_t0, rate)
+            if key != "acc" and "acc" not in self._clocks:
+                self._clocks["acc"] = StreamClock(self.host_t0, rate)
+            c = self._clocks[key] = StreamClock(self.host_t0, rate, follow=self._clocks.get("acc") if key != "acc" else None)
         return c
 
     def _handle(self, driver: Driver, data: bytes, host: float) -> None:

@@ -97,8 +97,10 @@ class StreamClock:
     """
 
     def __init__(self, host_t0: float, nominal_rate_hz: float | None = None, gap_factor: float = 1.5,
-                 drift_update_s: float = 10.0) -> None:
+                 drift_update_s: float = 10.0, follow: "StreamClock | None" = None) -> None:
         self.host_t0 = host_t0
+        # another stream of the same device clock (Polar gyro follows ACC): share its mapping
+        self.follow = follow
         self.rate = nominal_rate_hz
         self.gap_factor = gap_factor
         self.stats = StreamStats()
@@ -118,6 +120,9 @@ class StreamClock:
 
     # ---------------------------------------------------------- mapping
     def _map(self, dev: np.ndarray) -> np.ndarray:
+        f = self.follow
+        if f is not None and f._anchor_dev is not None:
+            return f._anchor_t + (dev - f._anchor_dev) * f._slope
         return self._anchor_t + (dev - self._anchor_dev) * self._slope
 
     def _update_slope(self, dev_now: float) -> None:

@@ -95,3 +95,11 @@ def test_drift_over_an_hour_is_corrected():
     assert c.drift_ppm() == pytest.approx(-80, abs=5)  # host s per device s is 1 - 80 ppm
     # first-arrival latency sets a constant offset; what must not grow is the error
     assert abs(err[-1] - err[len(err) // 10]) < 0.02
+
+
+def test_second_stream_shares_the_device_mapping():
+    acc = StreamClock(host_t0=0.0, nominal_rate_hz=52.0)
+    gyro = StreamClock(host_t0=0.0, nominal_rate_hz=52.0, follow=acc)
+    ta, _ = acc.frame(10, host_t=1.0, device_t_last=500.0)
+    tg, _ = gyro.frame(10, host_t=1.03, device_t_last=500.0)  # arrived 30 ms later, same samples
+    assert np.allclose(ta, tg)
