@@ -311,6 +311,18 @@ async def _live(args, *, count: bool) -> int:
         await session.stop()
 
     stop_task = asyncio.create_task(stopper())
+    interrupted = []
+
+    def on_sigint() -> None:  # Ctrl-C: end the session cleanly and still print the summary
+        interrupted.append(True)
+        asyncio.ensure_future(session.stop())
+
+    try:
+        import signal
+
+        asyncio.get_running_loop().add_signal_handler(signal.SIGINT, on_sigint)
+    except (NotImplementedError, RuntimeError, ValueError):
+        pass  # Windows event loops: KeyboardInterrupt still ends the session with the recording saved
     live_ctx = None
     if tty:
         from rich.console import Console
@@ -365,6 +377,8 @@ async def _live(args, *, count: bool) -> int:
               f"samples never received), {st.drops} link drop(s)", file=sys.stderr)
     if st.end_reason:
         print(f"soleus: session ended: {st.end_reason}", file=sys.stderr)
+    elif interrupted:
+        print("soleus: session stopped (Ctrl-C)", file=sys.stderr)
     elapsed = time.monotonic() - started
     if count and getattr(args, "save", False) and st.samples:
         from types import SimpleNamespace
