@@ -17,10 +17,12 @@ from pathlib import Path
 
 from benchmarks.scoring import Totals, score_session
 from counting.counter import RepCounter
-from counting.events import PLACEMENTS, session_to_dict
+from counting.events import EXERCISES, PLACEMENTS, session_to_dict
 from counting.params import CounterParams
 
 ROOT = Path(__file__).resolve().parent.parent
+SHORT_EX = {"standing_calf_raise": "standing", "step_calf_raise": "step", "single_leg_calf_raise": "1-leg",
+            "raised_heel_squat": "squat"}
 
 
 def run_counter(samples, placement: str | None, exercise: str | None = None, params: CounterParams | None = None) -> dict:
@@ -97,12 +99,14 @@ def main(argv: list[str] | None = None) -> int:
         results = sorted(ex.map(_one, jobs, chunksize=4))
     halves = {"tuning": Totals(), "held-out": Totals()}
     per_place = {h: {p: Totals() for p in PLACEMENTS} for h in halves}
+    per_ex = {h: {e: Totals() for e in EXERCISES} for h in halves}
     scored = []
     for i, placement, pred, truth in results:
         h = "tuning" if i % 2 == 0 else "held-out"
         sc = score_session(pred, truth)
         halves[h].add(sc)
         per_place[h][placement].add(sc)
+        per_ex[h][truth["exercise"]].add(sc)
         scored.append((i, placement, truth.get("exercise"), sc))
     rec_tot = Totals()
     rec_rows = {}
@@ -113,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         rec_rows[name[:10]].add(sc)
     report = {
         "placement_known": args.placement_known,
-        "generated": {h: {"all": halves[h].row(), **{p: t.row() for p, t in per_place[h].items()}} for h in halves},
+        "generated": {h: {"all": halves[h].row(), **{p: t.row() for p, t in per_place[h].items()},
+                          **{e: t.row() for e, t in per_ex[h].items()}} for h in halves},
         "recordings": rec_tot.row(),
     }
     if args.json:
@@ -122,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     mode = "placement declared" if args.placement_known else "placement unknown"
     for h in halves:
-        rows = {"ALL": halves[h].row(), **{p: per_place[h][p].row() for p in PLACEMENTS}}
+        rows = {"ALL": halves[h].row(), **{p: per_place[h][p].row() for p in PLACEMENTS},
+                **{SHORT_EX[e]: per_ex[h][e].row() for e in EXERCISES}}
         print_table(f"Generated sessions, {h} half ({mode}); phase MAE in ms", rows)
     print_table(f"recordings/ ({mode})", {"ALL": rec_tot.row(), **{k: v.row() for k, v in rec_rows.items()}})
     if args.worst:

@@ -305,8 +305,13 @@ class ExcursionDetector:
             score = np.degrees(np.arccos(np.clip(u @ rest_v, -1, 1)))
         peak_i = i_on + int(np.argmax(score[i_on: i_end + 1]))
         along, across, direction = tilt_curve(u, rest_v, peak_i)
-        rest_level = max(float(along[: peak_i + 1].min()), float(along[peak_i:].min()))
+        # the rest level is where the rep left from; only if the return has not reached it
+        # inside the window (a shifted stance) fall back to where the return got to
+        rest_level = float(np.percentile(along[: peak_i + 1], 5))
         timed = time_excursion(t, along, rest_level, peak_i)
+        if timed is None:
+            rest_level = max(rest_level, float(along[peak_i:].min()))
+            timed = time_excursion(t, along, rest_level, peak_i)
         if timed is None:
             return Candidate(None, "no clean return to rest", t_on, t_end)
         start, rise_end, fall_start, end, amp_deg = timed

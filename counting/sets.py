@@ -17,7 +17,6 @@ from counting.measure import Movement
 from counting.params import CounterParams
 
 SQUAT = "raised_heel_squat"
-SQUAT_DROP_CM = 5.0  # a heel raise lifts a body-worn sensor; a squat takes it down
 SQUAT_TILT_DEG = 15.0  # only the foot tilts this much in a heel raise, and it goes up
 
 
@@ -45,27 +44,21 @@ def rep_from_movement(mv: Movement, *, set_index: int, index: int, exercise: str
 
 
 def infer_exercise(movements: list[Movement], placement: str | None, params: CounterParams) -> str | None:
-    """Squat or calf raise from how far and which way the sensor travels; None if unclear.
+    """The exercise from how far the sensor tilts, or None when that cannot tell.
 
-    A raised-heel squat drops the hips 30-45 cm and turns the thigh, shank and trunk by
-    tens of degrees (the sensor goes down); a calf raise lifts the body, and only the foot
-    tilts by more than 15 deg. On the foot, a
-    heel rise past 10.5 cm means a step.
+    In a heel raise only the foot tilts by more than ~15 deg (shank, thigh, trunk and a
+    hanging arm a few degrees); a raised-heel squat turns the shank, thigh and trunk by
+    tens of degrees. With the placement unknown a large tilt is either a foot in a heel
+    raise or another segment in a squat, so the answer is None. On the foot, a heel rise
+    past 10.5 cm means a step.
     """
-    v = [mv for mv in movements if mv.vertical_cm is not None]
-    if len(v) < max(2, len(movements) // 2):
-        return None
-    # a squat turns a segment by tens of degrees and takes the sensor well down
-    squat = sum(1 for mv in v if mv.amplitude_deg > SQUAT_TILT_DEG and mv.vertical_cm < -SQUAT_DROP_CM)
-    if squat >= 0.75 * len(v):
-        return SQUAT
-    if squat > 0.25 * len(v):
-        return None
+    amp = median(mv.amplitude_deg for mv in movements)
     if placement == "foot":
-        rise = median(params.foot_lever_m * math.sin(math.radians(mv.amplitude_deg)) * 100 for mv in movements)
-        if rise > 10.5:
-            return "step_calf_raise"
-    return "standing_calf_raise"
+        rise = params.foot_lever_m * math.sin(math.radians(amp)) * 100
+        return "step_calf_raise" if rise > 10.5 else "standing_calf_raise"
+    if amp <= SQUAT_TILT_DEG:
+        return "standing_calf_raise"
+    return SQUAT if placement is not None else None
 
 
 def summarize_set(index: int, movements: list[Movement], *, exercise: str | None, placement: str | None,
