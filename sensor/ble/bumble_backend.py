@@ -98,6 +98,37 @@ def bumble_uuid_str(u) -> str:
 
 
 # ---------------------------------------------------------------- the radio
+def _central_controller(name: str, link, address: str):
+    """bumble's virtual Controller with a working LE Create Connection Cancel.
+
+    The stock virtual controller answers the cancel but keeps the connection pending, so a
+    cancelled attempt completes later, half set up. Here the pending attempt is dropped and,
+    as the spec requires, an LE Connection Complete with status Unknown Connection
+    Identifier follows the command complete.
+    """
+    from bumble import hci
+    from bumble.controller import Controller
+
+    class CentralController(Controller):
+        def on_hci_le_create_connection_cancel_command(self, command):
+            pending = self.pending_le_connection
+            if pending is None:
+                return hci.HCI_StatusReturnParameters(hci.HCI_ErrorCode.COMMAND_DISALLOWED_ERROR)
+            self.pending_le_connection = None
+            peer = pending.peer_address
+
+            def complete() -> None:
+                self.send_hci_packet(hci.HCI_LE_Connection_Complete_Event(
+                    status=hci.HCI_ErrorCode.UNKNOWN_CONNECTION_IDENTIFIER_ERROR, connection_handle=0,
+                    role=hci.Role.CENTRAL, peer_address_type=peer.address_type, peer_address=peer,
+                    connection_interval=0, peripheral_latency=0, supervision_timeout=0, central_clock_accuracy=0))
+
+            asyncio.get_running_loop().call_soon(complete)
+            return hci.HCI_StatusReturnParameters(hci.HCI_ErrorCode.SUCCESS)
+
+    return CentralController(name, link=link, public_address=address)
+
+
 class Radio:
     """The central bumble Device for one event loop, plus the virtual link peripherals join."""
 
@@ -137,11 +168,10 @@ class Radio:
             self.device = Device.with_hci("soleus", Address("F0:50:1E:05:00:01"), self._transport.source,
                                           self._transport.sink)
         else:
-            from bumble.controller import Controller
             from bumble.host import Host
             from bumble.transport.common import AsyncPipeSink
 
-            ctrl = Controller("soleus-central", link=self.link, public_address="C0:50:1E:05:00:01")
+            ctrl = _central_controller("soleus-central", self.link, "C0:50:1E:05:00:01")
             self.device = Device(name="soleus", address=Address("C0:50:1E:05:00:01"),
                                  host=Host(ctrl, AsyncPipeSink(ctrl)))
         self.device.on("advertisement", self._on_advertisement)
@@ -277,16 +307,29 @@ class BumbleClient(BaseBleakClient):
         dev = await radio.ready()
         address = self._details if self._details is not None else radio.address(self.address)
         async with radio.connect_lock:  # bumble allows one pending LE connection at a time
-            try:
-                conn = await asyncio.wait_for(dev.connect(address, timeout=None), self._timeout)
-            except asyncio.TimeoutError:
+            # bumble's connect to an absent device never times out by itself, and cancelling
+            # the coroutine leaves the controller's create-connection pending (it would
+            # complete later, half set up). So: on timeout, cancel at the controller (HCI LE
+            # Create Connection Cancel) while the attempt is still pending, then reap it.
+            task = asyncio.ensure_future(dev.connect(address, timeout=None))
+            done, _ = await asyncio.wait({task}, timeout=self._timeout)
+            if not done:
                 try:
                     await dev.cancel_connection()
-                except Exception:
-                    pass
-                raise BleakDeviceNotFoundError(self.address, f"device {self.address} not found (connect timed out)") from None
-            except Exception as exc:
-                raise BleakError(f"connect to {self.address} failed: {exc}") from exc
+                except Exception as exc:
+                    log.debug("cancel_connection: %s", exc)
+                try:
+                    conn = await asyncio.wait_for(task, 2.0)
+                except BaseException:
+                    conn = None
+                if conn is None:
+                    raise BleakDeviceNotFoundError(self.address, f"device {self.address} not found (connect timed out)")
+                # the connection completed just as we cancelled: keep it
+            else:
+                try:
+                    conn = task.result()
+                except Exception as exc:
+                    raise BleakError(f"connect to {self.address} failed: {exc}") from exc
         self._connection = conn
         conn.on("disconnection", self._on_disconnection)
         try:

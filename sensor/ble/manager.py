@@ -67,6 +67,7 @@ class LinkStats:
     rssi: int | None = None
     connects: int = 0
     drops: int = 0
+    rescans: int = 0
     packets: int = 0
     samples: int = 0
     malformed: int = 0
@@ -256,6 +257,7 @@ class LiveSession:
                 seen = True
                 if attempt >= 1:  # after a failed attempt, look again first (the OS may have forgotten it)
                     self.stats.state = "scanning"
+                    self.stats.rescans += 1
                     f = await self._find(min(self.scan_timeout, 1.0, max(budget, 0.1)))
                     seen = f is not None
                     if seen:

@@ -85,6 +85,7 @@ class VirtualPeripheral:
         self.connections = 0
         self._adv_lock = asyncio.Lock()
         self._send_lock = asyncio.Lock()
+        self._silent_s = 0.0
         self._readv_task: asyncio.Task | None = None
 
     # -------------------------------------------------------------- identity
@@ -139,6 +140,9 @@ class VirtualPeripheral:
 
     async def _readvertise(self) -> None:
         try:
+            if self._silent_s > 0:
+                await asyncio.sleep(self._silent_s)  # out of range for a while: no advertising
+                self._silent_s = 0.0
             await self._advertise()
         except Exception as exc:
             log.debug("%s: re-advertise failed: %s", self.name, exc)
@@ -146,13 +150,15 @@ class VirtualPeripheral:
     def on_link_lost(self) -> None:
         """Device-specific state reset when the link drops."""
 
-    async def drop_link(self) -> None:
-        """Peripheral-side disconnect (as when the wearer walks out of range).
+    async def drop_link(self, silent_s: float = 0.0) -> None:
+        """Peripheral-side disconnect (as when the wearer walks out of range); with
+        silent_s, the device then stays silent (no advertising) that long.
 
         Notifications already handed to the stack are let through first (a few ms), so
         `sent` counts exactly the samples that went over the air before the link died;
         samples due after that are never sent.
         """
+        self._silent_s = silent_s
         async with self._send_lock:
             if self.connection is not None:
                 await asyncio.sleep(0.01)

@@ -135,6 +135,39 @@ def _interior_drops(v) -> list[tuple[int, int]]:
     return [(i, n) for i, n in v.dropped_at if i < last_sent]
 
 
+async def test_device_silent_for_a_while_is_found_again_by_rescanning():
+    v = await make_virtual("polar-h10", speed=SPEED, reps=6).start()
+    s = session(connect_timeout=0.3)
+
+    async def away():
+        await wait_streaming(v)
+        await asyncio.sleep(0.3)
+        await v.drop_link(silent_s=0.7)  # out of range: no advertising for 0.7 s
+
+    got, _ = await run(v, s, during=away)
+    assert s.stats.connects == 2 and s.stats.rescans >= 1
+    assert len(got) == v.sent.samples and len(s.stats.gaps) == 1
+    assert s.stats.gaps[0].duration_s > 0.7 * SPEED  # 0.7 s of wall time = 17.5 s of device time
+
+
+async def test_counting_resumes_in_the_same_set_after_a_drop():
+    v = await make_virtual("soleus-imu", speed=SPEED, reps=6).start()
+    ref = [len(st.reps) for st in analyze(v.signal, placement="foot")]
+    s = session()
+
+    async def drop_mid_set():
+        await wait_streaming(v)
+        while v._next < (v.truth["sets"][0]["start_s"] + 10.0) * v.rate:
+            await asyncio.sleep(0.005)
+        await v.drop_link()
+
+    got, events = await run(v, s, during=drop_mid_set, counter=RepCounter(placement="foot"))
+    assert s.stats.drops == 1 and len(s.stats.gaps) == 1
+    sets = [e.summary for e in events if type(e).__name__ == "SetEnded"]
+    assert len(sets) == len(ref) == 1  # the gap did not split the set
+    assert abs(len(sets[0].reps) - ref[0]) <= 1  # at most the rep under the gap is missed
+
+
 async def test_packet_loss_is_detected_by_sequence_numbers_and_timestamps():
     v = await make_virtual("soleus-imu", speed=SPEED, reps=2, loss=0.05, seed=3).start()
     s = session()
