@@ -233,7 +233,19 @@ class ExcursionDetector:
             elif st == EXCURSION:
                 if c > self._c_max:
                     self._c_max = c
-                if c < max(0.1 * self._c_max, 0.5):
+                    self._valley_c, self._valley_k = c, k
+                elif c < self._valley_c:
+                    self._valley_c, self._valley_k = c, k
+                if (self._valley_c < p.valley_frac * self._c_max
+                        and c > self._valley_c + p.valley_rise_frac * self._c_max
+                        and self._c_max >= p.min_peak_ratio):
+                    # came most of the way back, then rose again: the stance shifted a little
+                    # during the rep, so it never got within 10% of the old rest. Split at the
+                    # valley: one rep ends there, the next one has begun.
+                    self._due.append((k + margin, self._exc_k, self._valley_k, self._onset))
+                    self._start_excursion(self._valley_k, c, self._onset[0], self._onset[2])
+                    self._onset = (self._onset[0], self._onset[1], self._onset[2])
+                elif c < max(0.1 * self._c_max, 0.5):
                     # the tail of the return may still be moving: re-arm only at rest or at
                     # a clear new rise (a rep that follows with no bottom pause)
                     self._state = REARM
@@ -275,6 +287,7 @@ class ExcursionDetector:
         self._state = EXCURSION
         self._exc_k = k
         self._c_max = c
+        self._valley_c, self._valley_k = c, k
         self._onset = (t_on, list(self._r), axis)
 
     def _track_rest(self, ux: float, uy: float, uz: float, beta: float) -> None:

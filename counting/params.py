@@ -25,6 +25,9 @@ class CounterParams:
     min_peak_ratio: a movement is a candidate only if it reaches this many onset thresholds.
     min_axis_cos: within a set, a rep's tilt direction must be this close (cosine) to the
         previous rep's: a weight shift or a glance tilts some other way.
+    valley_frac / valley_rise_frac: a movement that comes back below valley_frac of its
+        peak and then rises again by valley_rise_frac of it is two reps (split at the valley),
+        even if a shifted stance kept it from getting within 10% of the old rest.
     min_rep_s / max_rep_s: a rep lasts between these (10% to 10%, s).
     max_hf_rms: mean impact energy (RMS of the high-passed acceleration magnitude, m/s^2)
         above which a movement is not a controlled rep.
@@ -57,6 +60,8 @@ class CounterParams:
     onset_noise_k: float = 3.0
     min_peak_ratio: float = 2.0
     min_axis_cos: float = 0.8
+    valley_frac: float = 0.3
+    valley_rise_frac: float = 0.5
     min_rep_s: float = 0.7
     max_rep_s: float = 14.0
     max_hf_rms: float = 0.6
