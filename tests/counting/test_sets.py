@@ -1,0 +1,475 @@
+"""SetTracker, summarize_set, infer_exercise and rep_from_movement on hand-built Movements."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from counting.detect import Candidate
+from counting.events import RepCompleted, RepTentative, SetEnded, SetStarted
+from counting.measure import Movement
+from counting.params import CounterParams
+from counting.sets import SQUAT, SetTracker, infer_exercise, rep_from_movement, summarize_set
+
+P = CounterParams()
+
+
+def mv(start, amp=25.0, con=1.0, top=1.0, ecc=1.5, *, vertical_cm=3.0, rate=60.0, sway=0.5, drop=None):
+    """A movement starting at `start` (10% crossing) with the given phase durations."""
+    return Movement(
+        start_s=start, rise_end_s=start + con, fall_start_s=start + con + top, end_s=start + con + top + ecc,
+        peak_s=start + con + top / 2, amplitude_deg=amp, vertical_cm=vertical_cm, peak_rate_dps=rate,
+        sway_deg=sway, hf_rms=0.1, gyro_hf_rms=None, drop_times=drop,
+    )
+
+
+def cand(m: Movement, reason=None) -> Candidate:
+    return Candidate(m, reason, m.start_s, m.end_s)
+
+
+def run(tracker: SetTracker, movements) -> list[list]:
+    return [tracker.add(cand(m)) for m in movements]
+
+
+def kinds(events) -> list[str]:
+    return [type(e).__name__ for e in events]
+
+
+def series(n, *, t0=10.0, period=4.5, **kw) -> list[Movement]:
+    """n movements of 3.5 s each, one every `period` s (1 s bottom pause by default)."""
+    return [mv(t0 + i * period, **kw) for i in range(n)]
+
+
+# ---------------------------------------------------------------------------- SetTracker
+
+def test_four_consistent_movements_make_a_set():
+    tr = SetTracker(P, exercise=None, placement="foot")
+    mvs = series(6)
+    ev = run(tr, mvs)
+    for i in range(3):  # tentative until min_set_reps
+        assert kinds(ev[i]) == ["RepTentative"]
+        assert ev[i][0].pending == i + 1 and ev[i][0].rep.index == i + 1
+        assert ev[i][0].rep.start_s == mvs[i].start_s
+    assert kinds(ev[3]) == ["SetStarted"] + ["RepCompleted"] * 4
+    started = ev[3][0]
+    assert started == SetStarted(0, mvs[0].start_s, "standing_calf_raise")
+    assert [e.rep.index for e in ev[3][1:]] == [1, 2, 3, 4]
+    assert [e.rep.start_s for e in ev[3][1:]] == [m.start_s for m in mvs[:4]]
+    assert all(e.rep.set_index == 0 and not e.rep.partial for e in ev[3][1:])
+    for i in (4, 5):
+        assert kinds(ev[i]) == ["RepCompleted"] and ev[i][0].rep.index == i + 1
+    assert tr.sets_ == []
+    end = tr.finish()
+    assert kinds(end) == ["SetEnded"]
+    s = end[0].summary
+    assert len(s.reps) == 6 and tr.sets_ == [s]
+    assert s.start_s == 10.0 and s.end_s == mvs[-1].end_s
+    assert s.rest_before_s is None
+
+
+def test_min_set_reps_is_honoured():
+    tr = SetTracker(CounterParams(min_set_reps=2), exercise=None, placement=None)
+    ev = run(tr, series(2))
+    assert kinds(ev[0]) == ["RepTentative"]
+    assert kinds(ev[1]) == ["SetStarted", "RepCompleted", "RepCompleted"]
+
+
+def test_three_movements_do_not_make_a_set():
+    tr = SetTracker(P, exercise=None, placement=None)
+    ev = run(tr, series(3))
+    assert [kinds(e) for e in ev] == [["RepTentative"]] * 3
+    assert tr.advance(100.0) == []
+    assert tr.finish() == [] and tr.sets_ == []
+
+
+def test_a_run_broken_by_a_long_pause_does_not_make_a_set():
+    tr = SetTracker(P, exercise=None, placement=None)
+    first = series(3, t0=10.0)
+    second = series(3, t0=first[-1].end_s + P.set_gap_s + 0.5)
+    ev = run(tr, first + second)
+    assert [e[0].pending for e in ev] == [1, 2, 3, 1, 2, 3]
+    assert tr.finish() == []
+
+
+def test_inconsistent_amplitudes_do_not_confirm_a_set():
+    # each movement is more than confirm_ratio (2x) off the running median: pending restarts
+    tr = SetTracker(P, exercise=None, placement=None)
+    amps = [10.0, 25.0, 60.0, 130.0]
+    ev = run(tr, [mv(10.0 + 4.5 * i, amp=a) for i, a in enumerate(amps)])
+    assert [e[0].pending for e in ev] == [1, 1, 1, 1]
+    assert tr.finish() == []
+
+
+def test_inconsistent_durations_do_not_confirm_a_set():
+    tr = SetTracker(P, exercise=None, placement=None)
+    a = mv(10.0)  # 3.5 s
+    b = mv(a.end_s + 1.0, con=4.0, top=4.0, ecc=4.0)  # 12 s > 3 x 3.5 s
+    ev = run(tr, [a, b])
+    assert [e[0].pending for e in ev] == [1, 1]
+
+
+def test_far_larger_movement_ends_the_set():
+    tr = SetTracker(P, exercise=None, placement=None)
+    mvs = series(5)
+    run(tr, mvs)
+    big = mv(mvs[-1].end_s + 1.0, amp=25.0 * P.keep_ratio * 1.2)  # 105 deg, in time
+    ev = tr.add(cand(big))
+    assert kinds(ev) == ["SetEnded", "RepTentative"]
+    assert len(ev[0].summary.reps) == 5 and ev[0].summary.end_s == mvs[-1].end_s
+    assert ev[1].pending == 1 and ev[1].rep.set_index == 1
+    assert tr.finish() == []  # the big one alone is no set
+
+
+def test_moderately_larger_movement_stays_in_the_set():
+    tr = SetTracker(P, exercise=None, placement=None)
+    mvs = series(5)
+    run(tr, mvs)
+    ev = tr.add(cand(mv(mvs[-1].end_s + 1.0, amp=25.0 * 3.0)))
+    assert kinds(ev) == ["RepCompleted"] and ev[0].rep.index == 6
+
+
+def test_far_smaller_wobble_is_ignored_inside_a_set():
+    tr = SetTracker(P, exercise=None, placement=None)
+    mvs = series(5)
+    run(tr, mvs)
+    wobble = mv(mvs[-1].end_s + 0.5, amp=25.0 / P.keep_ratio * 0.8, con=0.5, top=0.0, ecc=0.7)
+    assert tr.add(cand(wobble)) == []
+    nxt = mv(mvs[-1].end_s + 2.0)
+    ev = tr.add(cand(nxt))
+    assert kinds(ev) == ["RepCompleted"] and ev[0].rep.index == 6
+    s = tr.finish()[0].summary
+    assert len(s.reps) == 6
+    assert s.reps[4].bottom_pause_s == pytest.approx(2.0)  # the wobble is not a rep start
+
+
+def test_partial_rep_is_kept_and_flagged_live():
+    tr = SetTracker(P, exercise=None, placement=None)
+    mvs = series(5)
+    run(tr, mvs)
+    ev = tr.add(cand(mv(mvs[-1].end_s + 1.0, amp=10.0)))  # 40% of the median: partial, kept
+    assert kinds(ev) == ["RepCompleted"] and ev[0].rep.partial
+    s = tr.finish()[0].summary
+    assert [r.partial for r in s.reps] == [False] * 5 + [True]
+
+
+def test_far_smaller_wobble_is_ignored_while_confirming():
+    tr = SetTracker(P, exercise=None, placement=None)
+    a, b = series(2)
+    wobble = mv(b.end_s + 0.3, amp=25.0 / P.confirm_ratio * 0.8, con=0.4, top=0.0, ecc=0.5)
+    c, d = series(2, t0=b.end_s + 1.0)
+    ev = run(tr, [a, b, wobble, c, d])
+    assert ev[2] == []
+    assert kinds(ev[4])[:1] == ["SetStarted"] and len(ev[4]) == 5
+
+
+def test_duration_twitch_inside_a_set_is_ignored():
+    tr = SetTracker(P, exercise=None, placement=None)
+    mvs = series(5)
+    run(tr, mvs)
+    twitch = mv(mvs[-1].end_s + 0.5, amp=25.0, con=0.3, top=0.0, ecc=0.4)  # 0.7 s < 3.5 / 3
+    assert tr.add(cand(twitch)) == []
+
+
+def test_rejected_candidate_resets_confirmation_but_not_a_running_set():
+    tr = SetTracker(P, exercise=None, placement=None)
+    a, b, c = series(3)
+    run(tr, [a, b])
+    assert tr.add(cand(c, reason="impacts (0.90 m/s^2)")) == []
+    ev = run(tr, series(2, t0=c.end_s + 1.0))
+    assert [e[0].pending for e in ev] == [1, 2]  # a and b were forgotten
+
+    tr = SetTracker(P, exercise=None, placement=None)
+    mvs = series(5)
+    run(tr, mvs)
+    assert tr.add(Candidate(None, "no clean return to rest", 40.0, 41.0)) == []
+    ev = tr.add(cand(mv(mvs[-1].end_s + 1.0)))
+    assert kinds(ev) == ["RepCompleted"] and ev[0].rep.index == 6
+
+
+def test_set_times_out_via_advance():
+    tr = SetTracker(P, exercise=None, placement="foot")
+    mvs = series(4)
+    run(tr, mvs)
+    last_end = mvs[-1].end_s
+    assert tr.advance(last_end + 1.0) == []
+    assert tr.advance(last_end + P.set_gap_s) == []  # exactly set_gap_s: still open
+    ev = tr.advance(last_end + P.set_gap_s + 0.01)
+    assert kinds(ev) == ["SetEnded"] and len(ev[0].summary.reps) == 4
+    assert tr.advance(last_end + 100.0) == []
+    assert tr.finish() == []
+    # the next set knows the rest before it
+    nxt = series(4, t0=last_end + 60.0)
+    ev = run(tr, nxt)
+    assert ev[3][0] == SetStarted(1, nxt[0].start_s, "standing_calf_raise")
+    s2 = tr.finish()[0].summary
+    assert s2.index == 1 and all(r.set_index == 1 for r in s2.reps)
+    assert s2.rest_before_s == pytest.approx(60.0)
+
+
+def test_advance_forgets_stale_pending_movements():
+    tr = SetTracker(P, exercise=None, placement=None)
+    first = series(3)
+    run(tr, first)
+    assert tr.advance(first[-1].end_s + P.set_gap_s + 0.01) == []
+    # a rep arriving in time for the stale ones would otherwise confirm a set
+    ev = tr.add(cand(mv(first[-1].end_s + 1.0)))
+    assert kinds(ev) == ["RepTentative"] and ev[0].pending == 1
+
+
+def test_movement_after_set_gap_closes_set_and_starts_pending():
+    tr = SetTracker(P, exercise=None, placement=None)
+    mvs = series(4)
+    run(tr, mvs)
+    late = mv(mvs[-1].end_s + P.set_gap_s + 1.0)
+    ev = tr.add(cand(late))
+    assert kinds(ev) == ["SetEnded", "RepTentative"]
+
+
+def test_given_exercise_is_used_for_set_and_reps():
+    tr = SetTracker(P, exercise=SQUAT, placement="thigh")
+    mvs = series(4, amp=50.0, vertical_cm=-30.0, drop=None)
+    ev = run(tr, mvs)
+    assert ev[3][0].exercise == SQUAT
+    assert all(e.rep.exercise == SQUAT for e in ev[3][1:])
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "sets.py SetTracker.add (pending branch, `if in_time and self._small(mv, self._pending, "
+    "confirm_ratio): return out`): one isolated large movement in _pending becomes the reference; "
+    "every rep under half its amplitude that starts within set_gap_s of its end is discarded as a "
+    "'wobble' without resetting _pending, so a 5-rep set that follows a big posture change is lost"))
+def test_isolated_large_movement_does_not_swallow_the_following_set():
+    tr = SetTracker(P, exercise=None, placement=None)
+    big = mv(0.0, amp=60.0, con=2.0, top=4.0, ecc=2.0)  # ends at 8 s, e.g. stepping onto a box
+    reps = series(5, t0=big.end_s + 2.0, period=4.0)  # 25 deg reps from 10 s, 0.5 s pauses
+    run(tr, [big] + reps)
+    sets = [e for e in tr.finish() if isinstance(e, SetEnded)]
+    assert len(sets) == 1  # got 0: reps 1-2 ignored, 3-5 only reach pending=3
+    assert len(sets[0].summary.reps) == 5
+
+
+def squat_mv(s0):
+    """A squat movement whose hip-drop timing starts 0.3 s after its tilt timing."""
+    return mv(s0, amp=50.0, con=1.0, top=1.0, ecc=1.5, vertical_cm=-35.0,
+              drop=(s0 + 0.3, s0 + 1.5, s0 + 2.0, s0 + 3.3))
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "sets.py SetTracker.add: SetStarted(len(self.sets_), self._current[0].start_s, ...) uses the "
+    "raw (tilt-timed) Movement start, but squat reps are timed on the hip drop (Movement.as_squat), "
+    "so for squats the set 'starts' 0.3 s before its first rep and its own SetEnded.start_s "
+    "(interface.md s.3: a set starts at its first rep's start)"))
+def test_squat_set_starts_at_its_first_reps_start():
+    tr = SetTracker(P, exercise=SQUAT, placement="thigh")
+    ev = run(tr, [squat_mv(10.0 + 6 * i) for i in range(4)])
+    started, first = ev[3][0], ev[3][1].rep
+    assert first.start_s == 10.3
+    assert started.start_s == first.start_s  # got 10.0
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "sets.py SetTracker._close: rest = mvs[0].start_s - self._last_set_end mixes the new set's raw "
+    "tilt-timed start with the previous summary's drop-timed end, so for squats rest_before_s is "
+    "not set.start_s - previous set.end_s (off by the drop/tilt start difference)"))
+def test_squat_rest_before_is_the_time_between_sets():
+    tr = SetTracker(P, exercise=SQUAT, placement="thigh")
+    run(tr, [squat_mv(10.0 + 6 * i) for i in range(4)])
+    s1 = tr.finish()[0].summary
+    run(tr, [squat_mv(80.0 + 6 * i) for i in range(4)])
+    s2 = tr.finish()[0].summary
+    assert (s1.end_s, s2.start_s) == (31.3, 80.3)
+    assert s2.rest_before_s == pytest.approx(s2.start_s - s1.end_s)  # 49.0, got 48.7
+
+
+def test_calf_raise_rest_before_is_the_time_between_sets():
+    tr = SetTracker(P, exercise="standing_calf_raise", placement="shank")
+    run(tr, series(4, t0=10.0))
+    s1 = tr.finish()[0].summary
+    run(tr, series(4, t0=70.0))
+    s2 = tr.finish()[0].summary
+    assert s2.rest_before_s == pytest.approx(s2.start_s - s1.end_s) == pytest.approx(70.0 - 27.0)
+
+
+# ---------------------------------------------------------------------------- summarize_set
+
+def test_summary_fills_bottom_pauses_from_gaps():
+    starts = [10.0, 14.5, 19.25, 24.0]
+    mvs = [mv(s) for s in starts]  # each 3.5 s
+    s = summarize_set(0, mvs, exercise="standing_calf_raise", placement="shank", rest_before_s=42.0, params=P)
+    pauses = [r.bottom_pause_s for r in s.reps]
+    assert pauses[:3] == pytest.approx([1.0, 1.25, 1.25])
+    assert pauses[3] is None
+    assert [r.top_hold_s for r in s.reps] == pytest.approx([1.0] * 4)
+    assert [r.index for r in s.reps] == [1, 2, 3, 4]
+    assert s.start_s == 10.0 and s.end_s == 27.5 and s.duration_s == 17.5
+    assert s.time_under_tension_s == pytest.approx(14.0)
+    assert s.rest_before_s == 42.0
+    assert s.rom_unit == "deg" and s.mean_rom == pytest.approx(25.0)
+    assert s.tempo.bottom_s == pytest.approx((1.0 + 1.25 + 1.25) / 3)
+
+
+def test_summary_flags_partial_reps_against_the_median():
+    amps = [25.0, 24.0, 17.0, 26.0, 17.5, 25.0]  # median 24.5 -> partial under 17.15
+    mvs = [mv(10.0 + 4.5 * i, amp=a) for i, a in enumerate(amps)]
+    s = summarize_set(0, mvs, exercise=None, placement=None, rest_before_s=None, params=P)
+    assert [r.partial for r in s.reps] == [False, False, True, False, False, False]
+    assert s.mean_rom == pytest.approx(sum(amps) / 6)
+
+
+def test_partial_reps_do_not_count_in_the_tempo():
+    mvs = [mv(10.0 + 5 * i) for i in range(5)]
+    mvs[2] = mv(20.0, amp=10.0, con=0.4, top=0.1, ecc=0.5)  # a quick half rep
+    s = summarize_set(0, mvs, exercise="standing_calf_raise", placement=None, rest_before_s=None, params=P)
+    assert s.reps[2].partial
+    assert s.tempo.concentric_s == pytest.approx(1.0)
+    assert s.tempo.top_s == pytest.approx(1.0)
+    assert s.tempo.eccentric_s == pytest.approx(1.5)
+    assert s.tempo.bottom_s == pytest.approx(1.5)  # reps 1, 2, 4 (5 is last): all 1.5 s
+
+
+@pytest.mark.parametrize("con,top,ecc,pause,notation", [
+    (1.0, 2.0, 3.0, 1.0, "3-1-1-2"),
+    (0.6, 0.0, 1.3, 0.55, "1.5-0.5-0.5-0"),
+    (2.0, 0.9, 4.1, 2.2, "4-2-2-1"),
+])
+def test_tempo_notation(con, top, ecc, pause, notation):
+    dur = con + top + ecc
+    mvs = [mv(10.0 + i * (dur + pause), con=con, top=top, ecc=ecc) for i in range(5)]
+    s = summarize_set(0, mvs, exercise="standing_calf_raise", placement=None, rest_before_s=None, params=P)
+    assert s.tempo.eccentric_s == pytest.approx(ecc)
+    assert s.tempo.bottom_s == pytest.approx(pause)
+    assert s.tempo.concentric_s == pytest.approx(con)
+    assert s.tempo.top_s == pytest.approx(top)
+    assert s.tempo.notation() == notation
+    assert s.to_dict()["tempo"] == notation
+
+
+def test_fatigue_rom_loss_and_tempo_change_on_a_decline():
+    # reps get smaller and slower: first three 30 deg in 3 s, last three 24 deg in 4 s
+    amps = [30.0, 30.0, 30.0, 28.0, 24.0, 24.0, 24.0]
+    eccs = [1.0, 1.0, 1.0, 1.5, 2.0, 2.0, 2.0]
+    mvs, t = [], 10.0
+    for a, e in zip(amps, eccs):
+        mvs.append(mv(t, amp=a, con=1.0, top=1.0, ecc=e))
+        t = mvs[-1].end_s + 1.0
+    s = summarize_set(0, mvs, exercise=None, placement=None, rest_before_s=None, params=P)
+    assert s.rom_loss_pct == pytest.approx(20.0)
+    assert s.tempo_change_s == pytest.approx(1.0)
+    assert s.to_dict()["rom_loss_pct"] == 20.0
+
+
+def test_fatigue_with_four_reps_compares_halves_and_none_below_four():
+    mvs = [mv(10.0, amp=20.0), mv(15.0, amp=20.0), mv(20.0, amp=18.0, ecc=2.5), mv(26.0, amp=16.0, ecc=2.5)]
+    s = summarize_set(0, mvs, exercise=None, placement=None, rest_before_s=None, params=P)
+    assert s.rom_loss_pct == pytest.approx(15.0)  # (20 - 17) / 20
+    assert s.tempo_change_s == pytest.approx(1.0)
+    s3 = summarize_set(0, mvs[:3], exercise=None, placement=None, rest_before_s=None, params=P)
+    assert s3.rom_loss_pct is None and s3.tempo_change_s is None
+
+
+def test_squat_summary_fills_top_holds_and_times_on_the_drop():
+    mvs = []
+    for i in range(4):
+        s0 = 10.0 + 6.0 * i
+        # tilt timing (unused for squats) vs hip-drop timing: start, bottom reached, rise starts, end
+        mvs.append(mv(s0, amp=60.0, con=1.0, top=1.0, ecc=1.5, vertical_cm=-35.0,
+                      drop=(s0 + 0.1, s0 + 1.6, s0 + 2.1, s0 + 3.3)))
+    s = summarize_set(0, mvs, exercise=None, placement="thigh", rest_before_s=None, params=P)
+    assert s.exercise == SQUAT
+    r0 = s.reps[0]
+    assert (r0.start_s, r0.end_s) == (10.1, 13.3)
+    assert r0.eccentric_s == pytest.approx(1.5)  # going down: 10% -> 90% of the drop
+    assert r0.bottom_pause_s == pytest.approx(0.5)  # beyond 90%
+    assert r0.concentric_s == pytest.approx(1.2)  # coming up: 90% -> 10%
+    assert [r.top_hold_s for r in s.reps[:3]] == pytest.approx([6.0 - 3.2] * 3)
+    assert s.reps[-1].top_hold_s is None
+    assert s.tempo.notation() == "1.5-0.5-1-3"
+
+
+# ---------------------------------------------------------------------------- rep_from_movement
+
+def test_calf_raise_phases_follow_interface_section_3():
+    m = mv(5.0, amp=28.0, con=0.8, top=1.7, ecc=2.4, rate=55.0, sway=1.25,
+           drop=(5.5, 6.0, 7.0, 9.0))
+    r = rep_from_movement(m, set_index=2, index=7, exercise="standing_calf_raise", placement="shank", params=P)
+    assert (r.set_index, r.index) == (2, 7)
+    assert (r.start_s, r.end_s, r.peak_s) == (m.start_s, m.end_s, m.peak_s)  # tilt timing, not drop
+    assert r.concentric_s == pytest.approx(0.8)  # 10% -> 90% going up
+    assert r.top_hold_s == pytest.approx(1.7)  # beyond 90%
+    assert r.eccentric_s == pytest.approx(2.4)  # 90% -> 10% going down
+    assert r.bottom_pause_s is None  # filled from the next rep by summarize_set
+    assert (r.rom, r.rom_unit, r.peak_velocity) == (28.0, "deg", 55.0)
+    assert r.sway_deg == 1.25 and r.amplitude_deg == 28.0 and r.vertical_cm == 3.0
+    assert r.partial is False and r.exercise == "standing_calf_raise"
+
+
+@pytest.mark.parametrize("exercise", [None, "step_calf_raise", "single_leg_calf_raise"])
+def test_every_calf_raise_variant_is_timed_like_a_calf_raise(exercise):
+    m = mv(5.0, con=0.8, top=1.7, ecc=2.4)
+    r = rep_from_movement(m, set_index=0, index=1, exercise=exercise, placement=None, params=P)
+    assert (r.concentric_s, r.top_hold_s, r.eccentric_s, r.bottom_pause_s) == pytest.approx(
+        (0.8, 1.7, 2.4, None))
+
+
+def test_squat_phases_follow_interface_section_3():
+    m = mv(5.0, amp=50.0, con=1.0, top=1.0, ecc=1.5, drop=(5.2, 6.9, 7.3, 8.2))
+    r = rep_from_movement(m, set_index=0, index=1, exercise=SQUAT, placement="thigh", params=P)
+    assert (r.start_s, r.end_s) == (5.2, 8.2)  # timed on the hip drop
+    assert r.eccentric_s == pytest.approx(1.7)  # 10% -> 90% going down
+    assert r.bottom_pause_s == pytest.approx(0.4)  # beyond 90%
+    assert r.concentric_s == pytest.approx(0.9)  # 90% -> 10% coming up
+    assert r.top_hold_s is None  # filled from the next rep by summarize_set
+    assert (r.rom, r.rom_unit) == (50.0, "deg")
+    # without a drop curve, the tilt timing is used
+    m2 = mv(5.0, amp=50.0, con=1.0, top=0.5, ecc=1.5)
+    r2 = rep_from_movement(m2, set_index=0, index=1, exercise=SQUAT, placement="thigh", params=P)
+    assert (r2.eccentric_s, r2.bottom_pause_s, r2.concentric_s) == pytest.approx((1.0, 0.5, 1.5))
+
+
+def test_foot_placement_gives_rom_in_cm():
+    m = mv(5.0, amp=30.0, rate=90.0)
+    r = rep_from_movement(m, set_index=0, index=1, exercise=None, placement="foot", params=P)
+    assert r.rom_unit == "cm"
+    assert r.rom == pytest.approx(0.175 * 0.5 * 100)  # 8.75 cm: lever x sin(30 deg)
+    assert r.peak_velocity == pytest.approx(90.0 * 8.75 / 30.0)
+    assert r.amplitude_deg == 30.0
+    p20 = CounterParams(foot_lever_m=0.20)
+    r20 = rep_from_movement(mv(5.0, amp=90.0), set_index=0, index=1, exercise=None, placement="foot", params=p20)
+    assert r20.rom == pytest.approx(20.0)
+    # squats on the foot and calf raises elsewhere stay in degrees
+    rs = rep_from_movement(m, set_index=0, index=1, exercise=SQUAT, placement="foot", params=P)
+    assert rs.rom_unit == "deg" and rs.rom == 30.0
+    rw = rep_from_movement(m, set_index=0, index=1, exercise=None, placement="shank", params=P)
+    assert rw.rom_unit == "deg"
+
+
+def test_foot_summary_partial_and_mean_in_cm():
+    mvs = [mv(10.0 + 4.5 * i, amp=a) for i, a in enumerate([30.0, 30.0, 12.0, 30.0])]
+    s = summarize_set(0, mvs, exercise=None, placement="foot", rest_before_s=None, params=P)
+    assert s.rom_unit == "cm"
+    cm = [0.175 * math.sin(math.radians(a)) * 100 for a in (30.0, 30.0, 12.0, 30.0)]
+    assert [r.rom for r in s.reps] == pytest.approx(cm)
+    assert [r.partial for r in s.reps] == [False, False, True, False]  # 3.64 cm < 0.7 x 8.75
+    assert s.mean_rom == pytest.approx(sum(cm) / 4)
+
+
+# ---------------------------------------------------------------------------- infer_exercise
+
+def test_infer_exercise():
+    def at(amp, n=4):
+        return [mv(10.0 + 6 * i, amp=amp) for i in range(n)]
+
+    # only the foot tilts more than 15 deg in a heel raise
+    assert infer_exercise(at(8.0), "shank", P) == "standing_calf_raise"
+    assert infer_exercise(at(8.0), None, P) == "standing_calf_raise"
+    assert infer_exercise(at(15.0), "thigh", P) == "standing_calf_raise"
+    assert infer_exercise(at(45.0), "thigh", P) == SQUAT
+    assert infer_exercise(at(25.0), "shank", P) == SQUAT
+    assert infer_exercise(at(45.0), None, P) is None  # a foot in a raise or a thigh in a squat
+    # on the foot: heel rise = 0.175 m x sin(tilt); past 10.5 cm it is a step
+    assert infer_exercise(at(25.0), "foot", P) == "standing_calf_raise"  # 7.4 cm
+    assert infer_exercise(at(40.0), "foot", P) == "step_calf_raise"  # 11.2 cm
+    assert infer_exercise(at(36.0), "foot", P) == "standing_calf_raise"  # 10.29 cm
+    assert infer_exercise(at(38.0), "foot", P) == "step_calf_raise"  # 10.77 cm
+    # the median decides: one odd rep does not
+    assert infer_exercise(at(8.0, 3) + at(45.0, 1), "shank", P) == "standing_calf_raise"
