@@ -62,7 +62,7 @@ class CounterParams:
     min_axis_cos: float = 0.8
     valley_frac: float = 0.3
     valley_rise_frac: float = 0.5
-    min_rep_s: float = 0.7
+    min_rep_s: float = 1.0
     max_rep_s: float = 14.0
     max_hf_rms: float = 0.6
     max_gyro_hf_rms: float = 0.35

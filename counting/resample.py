@@ -83,18 +83,23 @@ class Resampler:
             self.t0_ = float(t[0])
         self._last = (float(t[-1]), acc[-1].copy(), None if gyro is None else gyro[-1].copy())
         k_hi = int(np.floor((t[-1] - self.t0_) * self.fs + 1e-9))
-        if k_hi < self._next_k:
-            return self._empty()
         ks = np.arange(self._next_k, k_hi + 1, dtype=np.int64)
-        self._next_k = k_hi + 1
         tg = self.t0_ + ks / self.fs
+        # a grid time even one ulp past the last sample waits for the next chunk, so the
+        # output never depends on where the chunks were cut
+        inside = tg <= t[-1]
+        ks, tg = ks[inside], tg[inside]
+        if len(ks) == 0:
+            return self._empty()
+        self._next_k = int(ks[-1]) + 1
         out_acc = np.column_stack([np.interp(tg, t, acc[:, j]) for j in range(3)])
         out_gyro = None
         if gyro is not None:
             out_gyro = np.column_stack([np.interp(tg, t, gyro[:, j]) for j in range(3)])
         pos = np.clip(np.searchsorted(t, tg, side="left"), 1, len(t) - 1)
         span = t[pos] - t[pos - 1]
-        gap = span > self.max_gap_s
+        on_sample = (t[pos] == tg) | (t[pos - 1] == tg)
+        gap = (span > self.max_gap_s) & ~on_sample
         if len(t) == 1:
             gap = np.zeros(len(tg), dtype=bool)
         return Uniform(ks, tg, out_acc, out_gyro, gap)

@@ -149,8 +149,8 @@ class SetTracker:
         if self._pending:
             last = self._pending[-1]
             in_time = mv.start_s - last.end_s <= self.p.set_gap_s
-            if in_time and self._small(mv, self._pending, self.p.confirm_ratio):
-                return out
+            if in_time and len(self._pending) >= 2 and self._small(mv, self._pending, self.p.confirm_ratio):
+                return out  # a wobble beside an emerging pattern (one big movement is no pattern)
             if not (in_time and self._amp_ok(mv, self._pending, self.p.confirm_ratio)
                     and self._dur_ok(mv, self._pending)):
                 self._pending = []
@@ -159,7 +159,8 @@ class SetTracker:
             self._current, self._pending = self._pending, []
             if self.exercise is None:
                 self._set_exercise = infer_exercise(self._current, self.placement, self.p)
-            out.append(SetStarted(len(self.sets_), self._current[0].start_s, self._set_exercise))
+            first = self._rep(self._current[0], 1, self._current)
+            out.append(SetStarted(len(self.sets_), first.start_s, self._set_exercise))
             for i in range(len(self._current)):
                 out.append(RepCompleted(self._rep(self._current[i], i + 1, self._current)))
         else:
@@ -182,9 +183,10 @@ class SetTracker:
         mvs, self._current = self._current, None
         if not mvs:
             return []
-        rest = None if self._last_set_end is None else mvs[0].start_s - self._last_set_end
         summary = summarize_set(len(self.sets_), mvs, exercise=self.exercise, placement=self.placement,
-                                rest_before_s=rest, params=self.p)
+                                rest_before_s=None, params=self.p)
+        if self._last_set_end is not None:
+            summary = replace(summary, rest_before_s=summary.start_s - self._last_set_end)
         self.sets_.append(summary)
         self._last_set_end = summary.end_s
         self._set_exercise = self.exercise

@@ -233,11 +233,6 @@ def test_given_exercise_is_used_for_set_and_reps():
     assert all(e.rep.exercise == SQUAT for e in ev[3][1:])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sets.py SetTracker.add (pending branch, `if in_time and self._small(mv, self._pending, "
-    "confirm_ratio): return out`): one isolated large movement in _pending becomes the reference; "
-    "every rep under half its amplitude that starts within set_gap_s of its end is discarded as a "
-    "'wobble' without resetting _pending, so a 5-rep set that follows a big posture change is lost"))
 def test_isolated_large_movement_does_not_swallow_the_following_set():
     tr = SetTracker(P, exercise=None, placement=None)
     big = mv(0.0, amp=60.0, con=2.0, top=4.0, ecc=2.0)  # ends at 8 s, e.g. stepping onto a box
@@ -254,11 +249,6 @@ def squat_mv(s0):
               drop=(s0 + 0.3, s0 + 1.5, s0 + 2.0, s0 + 3.3))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sets.py SetTracker.add: SetStarted(len(self.sets_), self._current[0].start_s, ...) uses the "
-    "raw (tilt-timed) Movement start, but squat reps are timed on the hip drop (Movement.as_squat), "
-    "so for squats the set 'starts' 0.3 s before its first rep and its own SetEnded.start_s "
-    "(interface.md s.3: a set starts at its first rep's start)"))
 def test_squat_set_starts_at_its_first_reps_start():
     tr = SetTracker(P, exercise=SQUAT, placement="thigh")
     ev = run(tr, [squat_mv(10.0 + 6 * i) for i in range(4)])
@@ -267,10 +257,6 @@ def test_squat_set_starts_at_its_first_reps_start():
     assert started.start_s == first.start_s  # got 10.0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sets.py SetTracker._close: rest = mvs[0].start_s - self._last_set_end mixes the new set's raw "
-    "tilt-timed start with the previous summary's drop-timed end, so for squats rest_before_s is "
-    "not set.start_s - previous set.end_s (off by the drop/tilt start difference)"))
 def test_squat_rest_before_is_the_time_between_sets():
     tr = SetTracker(P, exercise=SQUAT, placement="thigh")
     run(tr, [squat_mv(10.0 + 6 * i) for i in range(4)])
