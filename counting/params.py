@@ -36,6 +36,8 @@ class CounterParams:
     min_set_reps: reps needed before a run of candidates is accepted as a set.
     confirm_ratio: while confirming a set, each rep's amplitude must be within this
         factor of the others' median.
+    min_set_rise_cm: a run of small-tilt movements becomes a set only if the sensor rose by
+        at least this much (cm, median over the run): the body goes up in a heel raise.
     keep_ratio: once a set runs, a rep's amplitude must be within this factor of the
         set's median (partial reps are 30-70% of it).
     partial_ratio: a rep below this fraction of its set's median amplitude is partial
@@ -69,6 +71,7 @@ class CounterParams:
     set_gap_s: float = 9.0
     min_set_reps: int = 4
     confirm_ratio: float = 2.0
+    min_set_rise_cm: float = 1.0
     keep_ratio: float = 3.5
     partial_ratio: float = 0.7
     foot_lever_m: float = 0.175

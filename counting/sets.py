@@ -116,6 +116,14 @@ class SetTracker:
         m = median(g.amplitude_deg for g in group[-15:])
         return m / ratio <= mv.amplitude_deg <= m * ratio
 
+    def _body_rises(self, group: list[Movement]) -> bool:
+        """A heel raise lifts the body; breathing and arm wobble tilt a segment in rhythm
+        without lifting it. Large tilts (the foot, a squat) are their own evidence."""
+        if median(g.amplitude_deg for g in group) >= self.p.tilt_timing_deg:
+            return True
+        v = [g.vertical_cm for g in group if g.vertical_cm is not None]
+        return bool(v) and median(v) >= self.p.min_set_rise_cm
+
     def _small(self, mv: Movement, group: list[Movement], ratio: float) -> bool:
         return mv.amplitude_deg < median(g.amplitude_deg for g in group[-15:]) / ratio
 
@@ -155,6 +163,8 @@ class SetTracker:
                     and self._dur_ok(mv, self._pending)):
                 self._pending = []
         self._pending.append(mv)
+        if len(self._pending) >= self.p.min_set_reps and not self._body_rises(self._pending):
+            self._pending = self._pending[1:]  # tilting in rhythm without going up: breathing, wobble
         if len(self._pending) >= self.p.min_set_reps:
             self._current, self._pending = self._pending, []
             if self.exercise is None:

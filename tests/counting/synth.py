@@ -1,7 +1,7 @@
 """Small synthetic signals for unit tests of the counting core (no simulator needed).
 
-A sensor tilts by `amp_deg` about a horizontal axis following a minimum-jerk heel-height
-curve; the mounting rotation is random. Returns the Samples and the exact phase truth.
+A sensor tilts by `amp_deg` about a horizontal axis and rises by `rise_cm` following a
+minimum-jerk heel-height curve; the mounting rotation is random. Returns the Samples and the exact phase truth.
 """
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ def mj_inverse(level: float) -> float:
 
 def tilt_session(*, fs: float = 100.0, reps: int = 12, con: float = 1.0, top: float = 1.0, ecc: float = 2.0,
                  bot: float = 0.5, amp_deg: float = 25.0, lead_s: float = 10.0, tail_s: float = 10.0,
-                 noise: float = 0.03, t0: float = 1000.0, seed: int = 0, gyro: bool = False):
+                 noise: float = 0.03, t0: float = 1000.0, seed: int = 0, gyro: bool = False,
+                 rise_cm: float = 5.0):
     rng = np.random.default_rng(seed)
     period = con + top + ecc + bot
     t = np.arange(0, lead_s + reps * period + tail_s, 1 / fs)
@@ -46,7 +47,9 @@ def tilt_session(*, fs: float = 100.0, reps: int = 12, con: float = 1.0, top: fl
         })
         s += period
     pitch = np.radians(amp_deg) * h
-    g = np.stack([np.sin(pitch) * G, np.zeros_like(pitch), np.cos(pitch) * G], 1)
+    # the body rises with the heels: vertical acceleration of a rise_cm lift along the curve
+    zdd = np.gradient(np.gradient(rise_cm / 100.0 * h, t), t)
+    g = np.stack([np.sin(pitch), np.zeros_like(pitch), np.cos(pitch)], 1) * (G + zdd)[:, None]
     rot = Rotation.random(random_state=seed)
     acc = rot.apply(g) + rng.normal(0, noise, g.shape)
     gy = None

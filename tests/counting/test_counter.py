@@ -88,3 +88,11 @@ def test_set_events_order():
 def test_rejects_bad_arguments():
     with pytest.raises(ValueError, match="placement"):
         RepCounter(placement="pocket")
+
+
+def test_rhythmic_tilt_without_lift_is_not_a_set():
+    # a chest strap tilting 2.5 deg with every breath: regular, but the body does not rise
+    breathing, _ = tilt_session(reps=10, amp_deg=2.5, con=1.2, top=0.2, ecc=1.5, bot=0.3, rise_cm=0.0, seed=6)
+    assert analyze(breathing) == []
+    raises, _ = tilt_session(reps=10, amp_deg=2.5, con=1.2, top=0.2, ecc=1.5, bot=0.3, rise_cm=5.0, seed=6)
+    assert [len(s.reps) for s in analyze(raises)] == [10]
