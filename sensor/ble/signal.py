@@ -64,11 +64,13 @@ PLACEMENT_OF = {"polar-h10": "chest", "verity-sense": "shank", "pinetime": "wris
 
 def device_session(kind: str, *, rate_hz: float, reps: int = 10, seed: int = 7, placement: str | None = None,
                    exercise: str | None = None, tempo=(2.0, 1.0, 1.0, 1.0), n_sets: int = 1,
-                   rest_s: float | None = None, has_gyro: bool = True) -> tuple[Samples, dict | None]:
+                   rest_s: float | None = None, has_gyro: bool = True,
+                   pad_s: float | None = None) -> tuple[Samples, dict | None]:
     """Samples (and the simulator's truth, when it is used) for a virtual device.
 
     Uses sensor.sim (clean timestamps: the BLE layer adds its own link artefacts), with
     the placement a device of this kind is worn at; falls back to demo_signal.
+    pad_s: keep only this much quiet time before the first set and after the last one.
     """
     try:
         from counting.events import Tempo
@@ -79,8 +81,14 @@ def device_session(kind: str, *, rate_hz: float, reps: int = 10, seed: int = 7, 
                            tempo=Tempo(*tempo), rate_hz=max(20.0, float(rate_hz)), has_gyro=has_gyro,
                            disturbances=(), rest_s=rest_s, artefacts=False, seed=seed, t0=0.0)
         res = simulate_session(spec)
-        if len(res.samples) > 0:
-            return res.samples, res.truth
+        samples = res.samples
+        if pad_s is not None and res.truth and res.truth.get("sets"):
+            a = res.truth["sets"][0]["start_s"] - pad_s
+            b = res.truth["sets"][-1]["end_s"] + pad_s
+            i0, i1 = np.searchsorted(samples.t, [a, b])
+            samples = samples.slice(int(i0), int(i1))
+        if len(samples) > 0:
+            return samples, res.truth
     except ImportError:
         pass
     return demo_signal(rate_hz=rate_hz, reps=reps, seed=seed, tempo=tempo), None

@@ -54,7 +54,7 @@ class VirtualPeripheral:
                  loss: float = 0.0, malformed: float = 0.0, drift_ppm: float = 0.0, seed: int = 0, reps: int = 10,
                  rate_hz: float | None = None, radio: Radio | None = None, loop_signal: bool = False,
                  tempo=(2.0, 1.0, 1.0, 1.0), n_sets: int = 1, rest_s: float | None = None,
-                 placement: str | None = None, exercise: str | None = None) -> None:
+                 placement: str | None = None, exercise: str | None = None, pad_s: float | None = None) -> None:
         self.index = index
         self.address = f"C1:50:1E:{0x10 + index:02X}:{KINDS.index(self.kind) if self.kind in KINDS else 9:02X}:{index:02X}"
         self.name = name or self.default_name()
@@ -63,7 +63,7 @@ class VirtualPeripheral:
         if signal is None:
             signal, self.truth = device_session(self.kind, rate_hz=self.rate, reps=reps, seed=7 + seed, tempo=tempo,
                                                 n_sets=n_sets, rest_s=rest_s, placement=placement,
-                                                exercise=exercise, has_gyro=self.has_gyro)
+                                                exercise=exercise, has_gyro=self.has_gyro, pad_s=pad_s)
         self.signal = signal
         self.speed = speed
         self.loss, self.malformed = loss, malformed

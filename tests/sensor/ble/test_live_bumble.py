@@ -27,6 +27,12 @@ pytestmark = pytest.mark.timeout(60)
 SPEED = 25.0
 
 
+def virt(kind: str, **kw):
+    """A virtual device streaming a simulated set with 3 s of quiet before and after."""
+    kw.setdefault("pad_s", 3.0)
+    return make_virtual(kind, **kw)
+
+
 def session(**kw) -> LiveSession:
     kw.setdefault("scan_timeout", 0.5)
     kw.setdefault("give_up_s", 3.0)
@@ -62,7 +68,7 @@ async def run(v, s: LiveSession, during=None, counter: RepCounter | None = None)
 
 
 async def test_scan_lists_every_virtual_device_with_its_profile():
-    devs = [await make_virtual(k, index=i, reps=1).start() for i, k in enumerate(KINDS)]
+    devs = [await virt(k, index=i, reps=1).start() for i, k in enumerate(KINDS)]
     found = await scan(timeout=0.5, backend=BumbleScanner)
     by_addr = {f.address: f for f in found}
     expect = {"polar-h10": "polar-pmd", "verity-sense": "polar-pmd", "pinetime": "infinitime", "nus": "nus",
@@ -82,7 +88,7 @@ async def test_connect_to_absent_address_times_out():
 
 
 async def test_stream_a_set_and_count_it_live(tmp_path):
-    v = await make_virtual("polar-h10", speed=SPEED, reps=4).start()
+    v = await virt("polar-h10", speed=SPEED, reps=4).start()
     out = tmp_path / "live.csv"
     s = session(out=out)
     got, events = await run(v, s, counter=RepCounter(placement="chest"))
@@ -104,7 +110,7 @@ async def test_stream_a_set_and_count_it_live(tmp_path):
 
 @pytest.mark.parametrize("kind", KINDS)
 async def test_dropped_link_mid_set_reconnects_without_losing_samples(kind):
-    v = await make_virtual(kind, speed=SPEED, reps=3).start()
+    v = await virt(kind, speed=SPEED, reps=3).start()
     s = session()
 
     async def drops():
@@ -136,7 +142,7 @@ def _interior_drops(v) -> list[tuple[int, int]]:
 
 
 async def test_device_silent_for_a_while_is_found_again_by_rescanning():
-    v = await make_virtual("polar-h10", speed=SPEED, reps=6).start()
+    v = await virt("polar-h10", speed=SPEED, reps=6).start()
     s = session(connect_timeout=0.3)
 
     async def away():
@@ -151,13 +157,13 @@ async def test_device_silent_for_a_while_is_found_again_by_rescanning():
 
 
 async def test_counting_resumes_in_the_same_set_after_a_drop():
-    v = await make_virtual("soleus-imu", speed=SPEED, reps=6).start()
+    v = await virt("soleus-imu", speed=SPEED, reps=6).start()
     ref = [len(st.reps) for st in analyze(v.signal, placement="foot")]
     s = session()
 
     async def drop_mid_set():
         await wait_streaming(v)
-        while v._next < (v.truth["sets"][0]["start_s"] + 10.0) * v.rate:
+        while v._next < (v.truth["sets"][0]["start_s"] + 10.0 - v.signal.t[0]) * v.rate:
             await asyncio.sleep(0.005)
         await v.drop_link()
 
@@ -169,7 +175,7 @@ async def test_counting_resumes_in_the_same_set_after_a_drop():
 
 
 async def test_packet_loss_is_detected_by_sequence_numbers_and_timestamps():
-    v = await make_virtual("soleus-imu", speed=SPEED, reps=2, loss=0.05, seed=3).start()
+    v = await virt("soleus-imu", speed=SPEED, reps=4, loss=0.08, seed=3).start()
     s = session()
     got, _ = await run(v, s)
     assert v.sent.dropped_packets > 5
@@ -178,7 +184,7 @@ async def test_packet_loss_is_detected_by_sequence_numbers_and_timestamps():
     assert s.stats.lost_samples_estimate == sum(n for _, n in interior)
     assert len(got) == v.sent.samples
 
-    v = await make_virtual("polar-h10", speed=SPEED, reps=2, loss=0.05, seed=4).start()
+    v = await virt("polar-h10", speed=SPEED, reps=4, loss=0.08, seed=4).start()
     s = session()
     got, _ = await run(v, s)
     assert len(got) == v.sent.samples and v.sent.dropped_packets > 0
@@ -188,7 +194,7 @@ async def test_packet_loss_is_detected_by_sequence_numbers_and_timestamps():
 
 
 async def test_malformed_packets_are_counted_and_skipped():
-    v = await make_virtual("verity-sense", speed=SPEED, reps=2, malformed=0.1, seed=5).start()
+    v = await virt("verity-sense", speed=SPEED, reps=2, malformed=0.1, seed=5).start()
     s = session()
     got, _ = await run(v, s)
     assert v.sent.malformed_sent > 5
@@ -197,14 +203,14 @@ async def test_malformed_packets_are_counted_and_skipped():
 
 
 async def test_device_refusing_a_setting_falls_back():
-    v = await make_virtual("polar-h10", speed=SPEED, reps=1, refuse_rates={200}).start()
+    v = await virt("polar-h10", speed=SPEED, reps=1, refuse_rates={200}).start()
     s = session(rate_hz=200)
     got, _ = await run(v, s)
     assert v.started_rates == [100] and s.stats.rate_hz == 100
     assert any("200 Hz refused" in w for w in s.stats.warnings)
     assert len(got) == v.sent.samples
 
-    v = await make_virtual("soleus-imu", speed=SPEED, reps=1).start()
+    v = await virt("soleus-imu", speed=SPEED, reps=1).start()
     s = session(rate_hz=200)  # the device only runs at 100 Hz: the write is answered with an ATT error
     got, _ = await run(v, s)
     assert s.stats.rate_hz == 100 and len(got) == v.sent.samples
@@ -212,14 +218,14 @@ async def test_device_refusing_a_setting_falls_back():
 
 async def test_small_mtu_polar_refuses_and_long_notifications_are_cut():
     # Polar devices refuse to stream at the default MTU: the session ends with the reason
-    v = await make_virtual("polar-h10", speed=SPEED, reps=1).start()
+    v = await virt("polar-h10", speed=SPEED, reps=1).start()
     s = session(client_kwargs={"mtu": 23})
     chunks = [c async for c in s.stream()]
     assert chunks == [] and "invalid MTU" in str(s.error)
     await v.stop()
     # bumble cuts notifications longer than MTU - 3: a soleus IMU packet with gyro (24 bytes)
     # arrives truncated, is counted as malformed, and nothing crashes
-    v = await make_virtual("soleus-imu", speed=SPEED, reps=1).start()
+    v = await virt("soleus-imu", speed=SPEED, reps=1).start()
     s = session(client_kwargs={"mtu": 23})
     got, _ = await run(v, s)
     assert len(got) == 0 and s.stats.malformed == v.sent.packets > 10
@@ -227,7 +233,7 @@ async def test_small_mtu_polar_refuses_and_long_notifications_are_cut():
 
 async def test_several_devices_at_once():
     kinds = ["polar-h10", "verity-sense", "nus"]
-    devs = [await make_virtual(k, index=i, speed=SPEED, reps=2).start() for i, k in enumerate(kinds)]
+    devs = [await virt(k, index=i, speed=SPEED, reps=2).start() for i, k in enumerate(kinds)]
     sessions = [session(device=d.name) for d in devs]
     results = await asyncio.gather(*(run(d, s) for d, s in zip(devs, sessions)))
     for d, s, (got, _) in zip(devs, sessions, results):
@@ -237,7 +243,7 @@ async def test_several_devices_at_once():
 
 
 async def test_device_that_vanishes_ends_the_session_with_everything_saved(tmp_path):
-    v = await make_virtual("soleus-imu", speed=SPEED, reps=3).start()
+    v = await virt("soleus-imu", speed=SPEED, reps=3).start()
     out = tmp_path / "gone.csv"
     s = session(out=out, give_up_s=0.8)
     chunks = []
@@ -264,7 +270,7 @@ async def test_device_that_vanishes_ends_the_session_with_everything_saved(tmp_p
 
 
 async def test_recording_is_flushed_while_streaming(tmp_path):
-    v = await make_virtual("nus", speed=5.0, reps=2).start()
+    v = await virt("nus", speed=5.0, reps=2).start()
     out = tmp_path / "flush.csv"
     s = session(out=out)
     lines_seen = []
