@@ -366,8 +366,11 @@ class ExcursionDetector:
         if reason is None and axis is not None and float(np.dot(direction, axis)) < p.min_axis_cos:
             reason = "moved in another direction than the set's reps"
         if reason is None:
-            # later reps of this set are looked for along this rep's direction
-            self._axis = [float(x) for x in direction]
+            # later reps of this set are looked for along this rep's direction; a small tilt
+            # that took the body down was the way back from a rep (rest is the other end, as
+            # on a step where the heels rest below it), so look the other way
+            flip = amp_deg < p.tilt_timing_deg and vert is not None and vert < -p.min_set_rise_cm
+            self._axis = [float(-x if flip else x) for x in direction]
             self._axis_until_k = end_k + int(p.set_gap_s * fs)
         return Candidate(mv, reason, start, end)
 
