@@ -286,7 +286,8 @@ async def _live(args, *, count: bool) -> int:
         device = device or virtual.name
     session = LiveSession(device=device, profile=args.profile, rate_hz=args.rate, gyro=not args.no_gyro, out=out,
                           client_backend=client_b, scanner_backend=scanner_b, give_up_s=args.give_up,
-                          scan_timeout=1.0 if virtual else 5.0)
+                          scan_timeout=1.0 if virtual else 5.0,
+                          host_time_scale=virtual.speed if virtual is not None else 1.0)
     counter = RepCounter(placement=getattr(args, "placement", None), exercise=getattr(args, "exercise", None)) if count else None
     view = LiveView(target=target, out=sys.stderr if getattr(args, "json", False) else sys.stdout)
     tty = view.out.isatty() and not getattr(args, "json", False)
@@ -387,7 +388,7 @@ async def _live(args, *, count: bool) -> int:
 
         rec = SimpleNamespace(path=out, started_at=started_at, device=st.name)
         save_if_asked(args, rec, sets, source="live")
-    summary = (f"{st.samples} samples from {st.name or '?'} ({st.profile}, {st.rate_hz or 0:g} Hz) in {elapsed:.1f} s; "
+    summary = (f"{st.samples} samples from {st.name or '?'} ({st.profile}, {st.rate_hz or 0:.4g} Hz) in {elapsed:.1f} s; "
                f"recording: {out} (replay: soleus replay {out})")
     if getattr(args, "json", False):
         doc = session_to_dict(sets, recording=str(out), link={

@@ -141,7 +141,8 @@ class LiveSession:
                  gyro: bool = True, out: str | Path | None = None, client_backend=None, scanner_backend=None,
                  scan_timeout: float = 5.0, connect_timeout: float = 10.0, give_up_s: float = 30.0,
                  backoff_s: tuple[float, float] = (0.2, 4.0), max_gyro_wait_s: float = 0.5,
-                 client_kwargs: dict | None = None) -> None:
+                 client_kwargs: dict | None = None, host_time_scale: float = 1.0) -> None:
+        self.host_time_scale = host_time_scale
         self.client_kwargs = dict(client_kwargs or {})
         self.device_query = device
         self.profile = profile
@@ -356,8 +357,9 @@ class LiveSession:
         c = self._clocks.get(key)
         if c is None:
             if key != "acc" and "acc" not in self._clocks:
-                self._clocks["acc"] = StreamClock(self.host_t0, rate)
-            c = self._clocks[key] = StreamClock(self.host_t0, rate, follow=self._clocks.get("acc") if key != "acc" else None)
+                self._clocks["acc"] = StreamClock(self.host_t0, rate, host_time_scale=self.host_time_scale)
+            c = self._clocks[key] = StreamClock(self.host_t0, rate, follow=self._clocks.get("acc") if key != "acc" else None,
+                                                host_time_scale=self.host_time_scale)
         return c
 
     def _handle(self, driver: Driver, data: bytes, host: float) -> None:
@@ -395,6 +397,8 @@ class LiveSession:
         self.stats.lost_samples_estimate = acc.stats.lost_samples_estimate
         self.stats.gaps = acc.stats.gaps
         self.stats.drift_ppm = acc.drift_ppm()
+        if self.driver is not None and not self.driver.rate_hz:
+            self.stats.rate_hz = acc.measured_rate_hz()
 
     def _flush_pending(self, force: bool = False) -> None:
         if self._merger is None:

@@ -97,8 +97,12 @@ class StreamClock:
     """
 
     def __init__(self, host_t0: float, nominal_rate_hz: float | None = None, gap_factor: float = 1.5,
-                 drift_update_s: float = 10.0, follow: "StreamClock | None" = None) -> None:
+                 drift_update_s: float = 10.0, follow: "StreamClock | None" = None,
+                 host_time_scale: float = 1.0) -> None:
         self.host_t0 = host_t0
+        # host-timed streams only: session seconds per host second (a virtual device replayed
+        # at N x real time has host_time_scale N, so its samples keep their own spacing)
+        self.host_time_scale = host_time_scale
         # another stream of the same device clock (Polar gyro follows ACC): share its mapping
         self.follow = follow
         self.rate = nominal_rate_hz
@@ -222,8 +226,14 @@ class StreamClock:
             period = 0.02
         return t_last - period * np.arange(n - 1, -1, -1)
 
+    def measured_rate_hz(self) -> float | None:
+        """Sample rate measured from host arrivals (host-timed streams)."""
+        if not self._host_intervals:
+            return None
+        return 1.0 / max(float(np.median(self._host_intervals)), 1e-6)
+
     def _host_only(self, n: int, host_t: float) -> tuple[np.ndarray, np.ndarray]:
-        ht = host_t - self.host_t0
+        ht = (host_t - self.host_t0) * self.host_time_scale
         if self._host_last is not None:
             self._host_intervals.append((ht - self._host_last) / n)
         self._host_last = ht
