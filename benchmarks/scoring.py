@@ -87,35 +87,12 @@ def score_session(pred: dict, truth: dict, margin_s: float = 1.0) -> SessionScor
 
 @dataclass
 class Totals:
-    sets: int = 0
-    exact: int = 0
-    within1: int = 0
-    false_reps: int = 0
-    non_set_s: float = 0.0
-    sessions: int = 0
-    sessions_set_exact: int = 0
-    phase_errors: dict[str, list[float]] = field(default_factory=lambda: {p: [] for p in PHASES})
-    partial_tp: int = 0
-    partial_fp: int = 0
-    partial_fn: int = 0
-    exercise_hits: int = 0
-    exercise_total: int = 0
+    """Scores of many sessions, summed for a table row."""
+
+    scores: list[SessionScore] = field(default_factory=list)
 
     def add(self, sc: SessionScore) -> None:
-        self.sessions += 1
-        self.sets += len(sc.set_count_errors)
-        self.exact += sum(e == 0 for e in sc.set_count_errors)
-        self.within1 += sum(abs(e) <= 1 for e in sc.set_count_errors)
-        self.false_reps += sc.false_reps
-        self.non_set_s += sc.non_set_s
-        self.sessions_set_exact += sc.sets_exact
-        for p in PHASES:
-            self.phase_errors[p] += sc.phase_errors[p]
-        self.partial_tp += sc.partial_tp
-        self.partial_fp += sc.partial_fp
-        self.partial_fn += sc.partial_fn
-        self.exercise_hits += sc.exercise_hits
-        self.exercise_total += sc.exercise_total
+        self.scores.append(sc)
 
     def row(self) -> dict:
         def pct(a: int, b: int) -> float | None:
@@ -124,15 +101,18 @@ class Totals:
         def mae(xs: list[float]) -> float | None:
             return None if not xs else 1000.0 * sum(xs) / len(xs)
 
+        errors = [e for sc in self.scores for e in sc.set_count_errors]
+        non_set_s = sum(sc.non_set_s for sc in self.scores)
+        tp, fp, fn = (sum(getattr(sc, f"partial_{k}") for sc in self.scores) for k in ("tp", "fp", "fn"))
         return {
-            "sessions": self.sessions,
-            "sets": self.sets,
-            "exact_pct": pct(self.exact, self.sets),
-            "within1_pct": pct(self.within1, self.sets),
-            "false_reps_per_h": None if self.non_set_s <= 0 else self.false_reps / (self.non_set_s / 3600.0),
-            "set_count_exact_pct": pct(self.sessions_set_exact, self.sessions),
-            **{f"mae_{p[:-2]}_ms": mae(self.phase_errors[p]) for p in PHASES},
-            "partial_precision_pct": pct(self.partial_tp, self.partial_tp + self.partial_fp),
-            "partial_recall_pct": pct(self.partial_tp, self.partial_tp + self.partial_fn),
-            "exercise_pct": pct(self.exercise_hits, self.exercise_total),
+            "sessions": len(self.scores),
+            "sets": len(errors),
+            "exact_pct": pct(sum(e == 0 for e in errors), len(errors)),
+            "within1_pct": pct(sum(abs(e) <= 1 for e in errors), len(errors)),
+            "false_reps_per_h": None if non_set_s <= 0 else sum(sc.false_reps for sc in self.scores) / (non_set_s / 3600.0),
+            "set_count_exact_pct": pct(sum(sc.sets_exact for sc in self.scores), len(self.scores)),
+            **{f"mae_{p[:-2]}_ms": mae([x for sc in self.scores for x in sc.phase_errors[p]]) for p in PHASES},
+            "partial_precision_pct": pct(tp, tp + fp),
+            "partial_recall_pct": pct(tp, tp + fn),
+            "exercise_pct": pct(sum(sc.exercise_hits for sc in self.scores), sum(sc.exercise_total for sc in self.scores)),
         }
