@@ -93,11 +93,17 @@ class LiveView:
         self.link = "starting"
         self.lines: list[str] = []
         self.sets_done = 0
+        self.pending = 0  # provisional reps before a set is confirmed (RepTentative)
 
     def event(self, e) -> list[str]:
         out: list[str] = []
         short: list[str] = []
-        if isinstance(e, SetStarted):
+        if type(e).__name__ == "RepTentative":
+            self.pending = int(getattr(e, "pending", self.pending + 1))
+            if self.set_start is None and self.pending == 1:
+                out.append(f"possible rep at {e.rep.end_s:.1f} s (a set is confirmed after a few reps)")
+        elif isinstance(e, SetStarted):
+            self.pending = 0
             self.set_index, self.set_reps, self.set_start = e.set_index, 0, e.start_s
             out.append(f"set {e.set_index + 1} started at {e.start_s:.1f} s")
             short.append(out[-1])
@@ -135,7 +141,8 @@ class LiveView:
         from rich.table import Table
 
         tb = Table.grid(padding=(0, 2))
-        tb.add_row("reps", f"[bold]{self.set_reps}[/] this set, {self.reps_total} total, {self.sets_done} set(s) done")
+        pend = f" ({self.pending} provisional)" if self.pending and self.set_start is None else ""
+        tb.add_row("reps", f"[bold]{self.set_reps}[/] this set{pend}, {self.reps_total} total, {self.sets_done} set(s) done")
         if self.last_rep is not None:
             r = self.last_rep
             tb.add_row("last rep", f"tempo {rep_tempo(r, self.prev_rep)} (ecc-bottom-con-top), range {r.rom:.1f} {r.rom_unit}"
