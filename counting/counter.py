@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections import deque
 
+import numpy as np
+
 from counting.detect import ExcursionDetector
 from counting.events import EXERCISES, PLACEMENTS, Event, SetEnded, SetSummary
 from counting.params import CounterParams
@@ -52,22 +54,34 @@ class RepCounter:
         u = self._resampler.feed(chunk)
         if len(u) == 0:
             return []
-        if self._detector is None:
-            self._detector = ExcursionDetector(self.params, has_gyro=u.gyro is not None)
         events: list[Event] = []
-        for cand in self._detector.feed(u):
+        # after a long hole the signal is not continuous (the strap may even sit differently):
+        # finish what the old detector saw and start a fresh one
+        cuts = [0] + [int(i) for i in np.flatnonzero(u.restart)] + [len(u)]
+        for a, b in zip(cuts[:-1], cuts[1:]):
+            if b <= a:
+                continue
+            if self._detector is not None and u.restart[a]:
+                events += self._add(self._detector.flush())
+                self._detector = None
+            if self._detector is None:
+                self._detector = ExcursionDetector(self.params, has_gyro=u.gyro is not None)
+            events += self._add(self._detector.feed(u.part(a, b)))
+        events += self._sets.advance(self._detector.horizon_s())
+        return events
+
+    def _add(self, candidates: list) -> list[Event]:
+        events: list[Event] = []
+        for cand in candidates:
             self.candidates_.append(cand)
             events += self._sets.add(cand)
-        events += self._sets.advance(self._detector.horizon_s())
         return events
 
     def finish(self) -> list[Event]:
         """End of stream: measure what is pending and close any open set."""
         events: list[Event] = []
         if self._detector is not None:
-            for cand in self._detector.flush():
-                self.candidates_.append(cand)
-                events += self._sets.add(cand)
+            events += self._add(self._detector.flush())
         return events + self._sets.finish()
 
 

@@ -96,3 +96,26 @@ def test_rhythmic_tilt_without_lift_is_not_a_set():
     assert analyze(breathing) == []
     raises, _ = tilt_session(reps=10, amp_deg=2.5, con=1.2, top=0.2, ecc=1.5, bot=0.3, rise_cm=5.0, seed=6)
     assert [len(s.reps) for s in analyze(raises)] == [10]
+
+
+def _shifted(smp: Samples, dt: float) -> Samples:
+    return Samples(smp.t + dt, smp.acc, smp.gyro)
+
+
+def test_a_long_hole_between_sets_is_not_made_up():
+    # two sets with the sensor off for 50 minutes in between (a BLE link lost for good,
+    # then a new recording appended): both sets are found, nothing is invented in the hole
+    a, _ = tilt_session(reps=8, seed=7)
+    b, _ = tilt_session(reps=6, seed=8)
+    both = Samples.concat([a, _shifted(b, a.t[-1] - b.t[0] + 3000.0)])
+    sets = analyze(both)
+    assert [len(s.reps) for s in sets] == [8, 6]
+    assert sets[1].rest_before_s > 3000.0
+
+
+def test_a_short_dropout_inside_a_set_keeps_the_set():
+    # 1.5 s of lost packets during a bottom pause: bridged, counting resumes in the same set
+    smp, truth = tilt_session(reps=10, con=1.0, top=1.0, ecc=2.0, bot=2.0, seed=9)
+    hole = (smp.t > truth[4]["end_s"] + 0.2) & (smp.t < truth[4]["end_s"] + 1.7)
+    cut = Samples(smp.t[~hole], smp.acc[~hole])
+    assert [len(s.reps) for s in analyze(cut)] == [10]
