@@ -20,7 +20,6 @@ import numpy as np
 from counting.counter import RepCounter
 from counting.events import RepCompleted
 from sensor.ble.profiles import infinitime, nus, polar_pmd as pmd, soleus_imu
-from sensor.ble.profiles.base import G
 
 
 # ----------------------------------------------------------------------------- decode
@@ -69,6 +68,7 @@ async def bench_latency(kind: str = "soleus-imu", placement: str = "foot", reps:
     counter = RepCounter(placement=placement)
     t_first = None
     chunk_lat, rep_lat = [], []
+    first_seen: dict[float, float] = {}  # rep end (s) -> latency of its first report (tentative or confirmed)
 
     async def stopper():
         await v.finished.wait()
@@ -84,12 +84,19 @@ async def bench_latency(kind: str = "soleus-imu", placement: str = "foot", reps:
         produced = v._t0_wall + (idx_last + 1) / (v.rate * v.speed)  # when the device had this sample
         chunk_lat.append(now - produced)
         for e in counter.feed(c):
+            rep = getattr(e, "rep", None)
+            if rep is None:
+                continue
+            idx = int(round((rep.end_s - t_first) * v.rate))
+            lat = time.monotonic() - (v._t0_wall + (idx + 1) / (v.rate * v.speed))
+            key = round(rep.end_s, 1)
+            first_seen.setdefault(key, lat)
             if isinstance(e, RepCompleted):
-                idx = int(round((e.rep.end_s - t_first) * v.rate))
-                rep_lat.append(time.monotonic() - (v._t0_wall + (idx + 1) / (v.rate * v.speed)))
+                rep_lat.append(lat)
     task.cancel()
     await v.stop()
     return {"chunk_ms": np.array(chunk_lat) * 1000, "rep_ms": np.array(rep_lat) * 1000, "reps": len(rep_lat),
+            "first_ms": np.array(sorted(first_seen.values())) * 1000,
             "samples": s.samples_delivered}
 
 
@@ -148,10 +155,14 @@ def main(argv=None) -> int:
     print(f"   device sample -> chunk in the app: median {np.median(c):.1f} ms, p95 {np.percentile(c, 95):.1f} ms, "
           f"max {c.max():.1f} ms ({len(c)} chunks; from the newest sample of each chunk: "
           "older samples of a packet also wait on the device until the packet is full, 0.1 s)")
+    if len(lat["first_ms"]):
+        f = lat["first_ms"]
+        print(f"   sample at a rep's end -> first report of the rep (RepTentative or RepCompleted): median {np.median(f):.0f} ms, "
+              f"max {f.max():.0f} ms ({len(f)} reps)")
     if lat["reps"]:
         r = lat["rep_ms"]
         print(f"   sample at a rep's end -> RepCompleted: median {np.median(r):.0f} ms, max {r.max():.0f} ms ({lat['reps']} reps; "
-              "mostly the detector waiting to see the rep has ended)")
+              "the counter confirms a set only after a few reps, so early reps wait for it)")
     else:
         print("   sample at a rep's end -> RepCompleted: no reps detected in this run")
     minutes = 2.0 if args.quick else 10.0
