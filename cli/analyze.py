@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_analyze(args: argparse.Namespace) -> int:
     from counting.counter import RepCounter  # heavy (scipy): imported when used
-    from sensor.sources import open_recording, paced
+    from sensor.sources import open_recording
 
     rec = open_recording(args.file)
     counter = RepCounter(placement=args.placement, exercise=args.exercise)

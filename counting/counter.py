@@ -14,7 +14,7 @@ from collections import deque
 import numpy as np
 
 from counting.detect import ExcursionDetector
-from counting.events import EXERCISES, PLACEMENTS, Event, SetEnded, SetSummary
+from counting.events import EXERCISES, PLACEMENTS, Event, SetSummary
 from counting.params import CounterParams
 from counting.resample import Resampler
 from counting.samples import Samples
