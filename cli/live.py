@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 
 from cli.render import format_rep_line, render_sets_table
-from counting.counter import RepCounter
 from counting.events import EXERCISES, PLACEMENTS, Rep, RepCompleted, SetEnded, SetStarted, Tempo, session_to_dict
 from sensor.errors import SoleusError
 
@@ -295,6 +294,8 @@ async def _live(args, *, count: bool) -> int:
                           client_backend=client_b, scanner_backend=scanner_b, give_up_s=args.give_up,
                           scan_timeout=1.0 if virtual else 5.0,
                           host_time_scale=virtual.speed if virtual is not None else 1.0)
+    from counting.counter import RepCounter  # heavy (scipy): imported when a session starts
+
     counter = RepCounter(placement=getattr(args, "placement", None), exercise=getattr(args, "exercise", None)) if count else None
     view = LiveView(target=target, out=sys.stderr if getattr(args, "json", False) else sys.stdout)
     tty = view.out.isatty() and not getattr(args, "json", False)
