@@ -47,8 +47,8 @@ class Uniform:
 class Resampler:
     """Turn irregular Samples chunks into a uniform stream at `fs` Hz.
 
-    Duplicated and out-of-order samples (t not after the previous one) are dropped and
-    counted in `dropped_`. Gaps up to max_bridge_s are bridged by interpolation and
+    Duplicated and out-of-order samples (t not after the previous one) and rows with a
+    non-finite value are dropped and counted in `dropped_`. Gaps up to max_bridge_s are bridged by interpolation and
     flagged (gap > max_gap_s); after a longer hole the grid restarts at the next sample, so
     the grid index stays contiguous while `t` jumps.
     """
@@ -81,7 +81,17 @@ class Resampler:
                 gyro = np.vstack([self._last[2][None, :], gyro])
         if len(t) == 0:
             return self._empty()
-        # keep strictly increasing times only (duplicates / repeats / backwards steps)
+        # keep finite rows with strictly increasing times only (duplicates / repeats /
+        # backwards steps); one NaN would otherwise poison every filter state for good
+        finite = np.isfinite(t) & np.isfinite(acc).all(axis=1)
+        if gyro is not None:
+            finite &= np.isfinite(gyro).all(axis=1)
+        if not finite.all():
+            self.dropped_ += int((~finite).sum())
+            t, acc = t[finite], acc[finite]
+            gyro = None if gyro is None else gyro[finite]
+            if len(t) == 0:
+                return self._empty()
         keep = np.ones(len(t), dtype=bool)
         running = np.maximum.accumulate(t)
         keep[1:] = t[1:] > running[:-1]

@@ -119,3 +119,14 @@ def test_a_short_dropout_inside_a_set_keeps_the_set():
     hole = (smp.t > truth[4]["end_s"] + 0.2) & (smp.t < truth[4]["end_s"] + 1.7)
     cut = Samples(smp.t[~hole], smp.acc[~hole])
     assert [len(s.reps) for s in analyze(cut)] == [10]
+
+
+def test_a_nan_from_a_live_stream_does_not_stop_counting():
+    smp, _ = tilt_session(reps=8, seed=10)
+    acc = smp.acc.copy()
+    acc[1500, 1] = np.nan  # one corrupt sample from a device, early in the set
+    counter = RepCounter()
+    for chunk in Samples(smp.t, acc).chunks(50):
+        counter.feed(chunk)
+    counter.finish()
+    assert [len(s.reps) for s in counter.sets_] == [8]
