@@ -28,7 +28,7 @@ class RepCounter:
     EXERCISES or None (recognised per set). Feed Samples (t in s, acc in m/s^2, gyro in
     rad/s, sensor frame) in chunks of any size; results do not depend on the chunking.
     Attributes after feeding: sets_ (finished SetSummary list), candidates_ (the last
-    2000 movements looked at, accepted or not, for diagnostics).
+    200 movements looked at, accepted or not, for diagnostics).
     """
 
     def __init__(self, *, placement: str | None = None, exercise: str | None = None,
@@ -43,7 +43,7 @@ class RepCounter:
         self._resampler = Resampler(self.params.fs_hz, self.params.max_gap_s)
         self._detector: ExcursionDetector | None = None
         self._sets = SetTracker(self.params, exercise=exercise, placement=placement)
-        self.candidates_: deque = deque(maxlen=2000)  # bounded: memory stays flat
+        self.candidates_: deque = deque(maxlen=200)  # bounded: memory stays flat
 
     @property
     def sets_(self) -> list[SetSummary]:
