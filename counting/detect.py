@@ -18,7 +18,7 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal
+from scipy import ndimage, signal
 
 from counting.measure import Movement, gravity_direction, rms, tilt_curve, time_excursion, vertical_curve
 from counting.params import CounterParams
@@ -83,6 +83,7 @@ class ExcursionDetector:
         self._sos_det = signal.butter(2, p.detect_lp_hz, fs=fs, output="sos")
         self._sos_hp = signal.butter(2, p.hf_hp_hz, btype="highpass", fs=fs, output="sos")
         self._sos_measure = signal.butter(2, p.measure_lp_hz, fs=fs, output="sos")
+        self._despike_n = int(round(0.25 * fs)) | 1
         self._sos_bias = signal.butter(1, p.gyro_bias_hz, fs=fs, output="sos")
         self._zi_bias: np.ndarray | None = None
         self._g: list[float] | None = None
@@ -306,7 +307,12 @@ class ExcursionDetector:
         if len(w) < 8:
             return Candidate(None, "too little data", t_on, t_end)
         t = w[:, 0]
-        u, mag = gravity_direction(w[:, 1:4], fs, self._sos_measure)
+        u, _ = gravity_direction(w[:, 1:4], fs, self._sos_measure)
+        # the vertical acceleration is read from the magnitude with short impacts (the heel
+        # meeting the floor, a knock) taken out first: their area would integrate into metres
+        raw = np.linalg.norm(w[:, 1:4], axis=1)
+        mag = signal.sosfiltfilt(self._sos_measure, ndimage.median_filter(raw, size=self._despike_n, mode="nearest"),
+                                 padlen=min(len(raw) - 1, int(fs)))
         if self.has_gyro and p.use_gyro:
             u, _ = gravity_direction(w[:, 9:12], fs, self._sos_measure)
         i_on = int(np.searchsorted(t, t_on))

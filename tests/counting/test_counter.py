@@ -33,7 +33,7 @@ def test_sample_rates(fs):
     sets = analyze(smp)
     assert [len(s.reps) for s in sets] == [10]
     err = [abs(r.concentric_s - tr["concentric_s"]) for r, tr in zip(sets[0].reps, truth)]
-    assert max(err) < 0.08
+    assert max(err) < 0.1  # the issue asks <= 100 ms (at >= 50 Hz)
 
 
 def test_chunking_does_not_change_results():
