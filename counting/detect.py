@@ -91,7 +91,7 @@ class ExcursionDetector:
         self._zi_det: np.ndarray | None = None
         self._zi_hp: np.ndarray | None = None
         self._zi_ghp: np.ndarray | None = None
-        # columns: t, acc xyz, gyro xyz, hf, gyro hf, fused up xyz
+        # columns: t, acc xyz, gyro xyz, hf, gyro hf, detection "up" xyz (gyro-fused if use_gyro)
         self._hist = _History(12, int((p.max_rep_s + 20.0) * fs))
         self._state = REST
         self._r: list[float] | None = None
@@ -104,7 +104,7 @@ class ExcursionDetector:
         self._c_max = 0.0
         self._onset: tuple = ()
         self._still_since: int | None = None
-        self._due: list[tuple] = []  # (due_k, onset_k, end_k, prev_end_k, onset info)
+        self._due: list[tuple] = []  # (due_k, onset_k, end_k, onset info): measured at due_k
         self._k = -1
 
     # ------------------------------------------------------------------ streaming
@@ -245,7 +245,6 @@ class ExcursionDetector:
                     # valley: one rep ends there, the next one has begun.
                     self._due.append((k + margin, self._exc_k, self._valley_k, self._onset))
                     self._start_excursion(self._valley_k, c, self._onset[0], self._onset[2])
-                    self._onset = (self._onset[0], self._onset[1], self._onset[2])
                 elif c < max(0.1 * self._c_max, 0.5):
                     # the tail of the return may still be moving: re-arm only at rest or at
                     # a clear new rise (a rep that follows with no bottom pause)
