@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from benchmarks.scoring import Totals, score_session
-from counting.counter import RepCounter
+from counting.counter import analyze
 from counting.events import EXERCISES, PLACEMENTS, session_to_dict
 from counting.params import CounterParams
 
@@ -25,11 +25,9 @@ SHORT_EX = {"standing_calf_raise": "standing", "step_calf_raise": "step", "singl
             "raised_heel_squat": "squat"}
 
 
-def run_counter(samples, placement: str | None, exercise: str | None = None, params: CounterParams | None = None) -> dict:
-    counter = RepCounter(placement=placement, exercise=exercise, params=params)
-    counter.feed(samples)
-    counter.finish()
-    return session_to_dict(counter.sets_)
+def run_counter(samples, placement: str | None, params: CounterParams | None = None) -> dict:
+    """The counter's `analyze --json` document for one session."""
+    return session_to_dict(analyze(samples, placement=placement, params=params))
 
 
 def _one(args: tuple) -> tuple[int, str, dict, dict]:

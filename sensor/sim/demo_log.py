@@ -5,7 +5,7 @@
 A person with a foot-mounted sensor trains 2-3 times a week for the last `weeks` weeks: 3 sets
 of standing calf raises whose rep count grows week by week, with extra load in later weeks.
 (Each session is a new simulated person, so the range of motion varies between sessions.)
-Each session is simulated (sensor.sim), written as a plain CSV, analysed by RepCounter and
+Each session is simulated (sensor.sim), written as a plain CSV, analysed by the counter and
 saved to the log with its date, so `soleus log/show/history/plot` show counted output.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from counting.counter import RepCounter
+from counting.counter import analyze
 from sensor.csv_reader import read_recording, write_recording
 from sensor.sim import SessionSpec, simulate_session
 from sessionlog import save_session
@@ -36,11 +36,9 @@ def build(db: Path, out_dir: Path, *, weeks: int = 6, seed: int = 11) -> int:
                                seed=seed + 10 * week + j)
             path = out_dir / f"week{week + 1}_day{day + 1}.csv"
             write_recording(path, simulate_session(spec).samples)
-            counter = RepCounter(placement="foot")
-            counter.feed(read_recording(path))
-            counter.finish()
+            sets = analyze(read_recording(path), placement="foot")
             when = start + timedelta(weeks=week, days=day)
-            save_session(db, sets=counter.sets_, started_at=when, device="simulated foot IMU",
+            save_session(db, sets=sets, started_at=when, device="simulated foot IMU",
                          placement="foot", recording_path=path, source="analyze",
                          load_kg=0.0 if week < 3 else 5.0 * (week - 2), body_weight_kg=72.0)
             saved += 1
