@@ -4,8 +4,12 @@ feed() chunks of Samples, get events back; finish() flushes the end of the sessi
 Analysing a file is feeding it the whole file, so live and replay agree exactly:
 every decision is taken per sample of an internal uniform clock, never per chunk.
 
-    Samples -> Resampler (uniform fs) -> ExcursionDetector (tilt from rest, candidates)
-            -> SetTracker (reps, sets, summaries)
+    Samples -> Resampler (uniform fs) -+-> ExcursionDetector (tilt)   -> SetTracker -+-> SetMerger -> sets
+                                       +-> VerticalDetector (height) -> SetTracker -+
+
+The tilt channel reports reps live (RepTentative, SetStarted, RepCompleted, within
+~0.5 s of a rep's end); the final sets (SetEnded) are chosen between the two channels
+once neither can still change them (counting.merge).
 """
 from __future__ import annotations
 
@@ -14,11 +18,13 @@ from collections import deque
 import numpy as np
 
 from counting.detect import ExcursionDetector
-from counting.events import EXERCISES, PLACEMENTS, Event, SetSummary
+from counting.events import EXERCISES, PLACEMENTS, Event, SetEnded, SetSummary
+from counting.merge import SetMerger
 from counting.params import CounterParams
-from counting.resample import Resampler
+from counting.resample import Resampler, Uniform
 from counting.samples import Samples
 from counting.sets import SetTracker
+from counting.vertical import VerticalDetector
 
 
 class RepCounter:
@@ -28,7 +34,7 @@ class RepCounter:
     EXERCISES or None (recognised per set). Feed Samples (t in s, acc in m/s^2, gyro in
     rad/s, sensor frame) in chunks of any size; results do not depend on the chunking.
     Attributes after feeding: sets_ (finished SetSummary list), candidates_ (the last
-    200 movements looked at, accepted or not, for diagnostics).
+    200 movements looked at by either channel, accepted or not, for diagnostics).
     """
 
     def __init__(self, *, placement: str | None = None, exercise: str | None = None,
@@ -39,15 +45,18 @@ class RepCounter:
             raise ValueError(f"exercise must be one of {', '.join(EXERCISES)}")
         self.placement = placement
         self.exercise = exercise
-        self.params = params or CounterParams()
-        self._resampler = Resampler(self.params.fs_hz, self.params.max_gap_s)
-        self._detector: ExcursionDetector | None = None
-        self._sets = SetTracker(self.params, exercise=exercise, placement=placement)
+        self.params = p = params or CounterParams()
+        self._resampler = Resampler(p.fs_hz, p.max_gap_s)
+        self._tilt: ExcursionDetector | None = None
+        self._vert: VerticalDetector | None = None
+        self._tilt_sets = SetTracker(p, exercise=exercise, placement=placement)
+        self._vert_sets = SetTracker(p, exercise=exercise, placement=placement)
+        self._merger = SetMerger(p)
         self.candidates_: deque = deque(maxlen=200)  # bounded: memory stays flat
 
     @property
     def sets_(self) -> list[SetSummary]:
-        return self._sets.sets_
+        return self._merger.sets_
 
     def feed(self, chunk: Samples) -> list[Event]:
         """Process a chunk (t in s, acc in m/s^2, gyro in rad/s, sensor frame)."""
@@ -56,33 +65,59 @@ class RepCounter:
             return []
         events: list[Event] = []
         # after a long hole the signal is not continuous (the strap may even sit differently):
-        # finish what the old detector saw and start a fresh one
+        # finish what the old detectors saw and start fresh ones
         cuts = [0] + [int(i) for i in np.flatnonzero(u.restart)] + [len(u)]
         for a, b in zip(cuts[:-1], cuts[1:]):
             if b <= a:
                 continue
-            if self._detector is not None and u.restart[a]:
-                events += self._add(self._detector.flush())
-                self._detector = None
-            if self._detector is None:
-                self._detector = ExcursionDetector(self.params, has_gyro=u.gyro is not None)
-            events += self._add(self._detector.feed(u.part(a, b)))
-        events += self._sets.advance(self._detector.horizon_s())
+            if self._tilt is not None and u.restart[a]:
+                events += self._flush_detectors()
+            events += self._detect(u.part(a, b))
+        assert self._tilt is not None and self._vert is not None
+        events += self._route("tilt", self._tilt_sets.advance(self._tilt.horizon_s()))
+        events += self._route("vertical", self._vert_sets.advance(self._vert.horizon_s()))
+        settled = min(self._tilt_sets.settled_s(self._tilt.horizon_s()),
+                      self._vert_sets.settled_s(self._vert.horizon_s()))
+        return events + self._merger.advance(settled)
+
+    def _detect(self, u: Uniform) -> list[Event]:
+        if self._tilt is None or self._vert is None:
+            self._tilt = ExcursionDetector(self.params, has_gyro=u.gyro is not None)
+            self._vert = VerticalDetector(self.params)
+        return self._add("tilt", self._tilt.feed(u)) + self._add("vertical", self._vert.feed(u))
+
+    def _flush_detectors(self) -> list[Event]:
+        assert self._tilt is not None and self._vert is not None
+        events = self._add("tilt", self._tilt.flush()) + self._add("vertical", self._vert.flush())
+        self._tilt = self._vert = None
         return events
 
-    def _add(self, candidates: list) -> list[Event]:
+    def _add(self, channel: str, candidates: list) -> list[Event]:
+        tracker = self._tilt_sets if channel == "tilt" else self._vert_sets
         events: list[Event] = []
         for cand in candidates:
             self.candidates_.append(cand)
-            events += self._sets.add(cand)
+            events += self._route(channel, tracker.add(cand))
         return events
 
+    def _route(self, channel: str, events: list[Event]) -> list[Event]:
+        """Live rep events come from the tilt channel; finished sets of both go to the merger."""
+        out: list[Event] = []
+        for e in events:
+            if isinstance(e, SetEnded):
+                self._merger.add(channel, e.summary)
+            elif channel == "tilt":
+                out.append(e)
+        return out
+
     def finish(self) -> list[Event]:
-        """End of stream: measure what is pending and close any open set."""
+        """End of stream: measure what is pending, close open sets, choose the last sets."""
         events: list[Event] = []
-        if self._detector is not None:
-            events += self._add(self._detector.flush())
-        return events + self._sets.finish()
+        if self._tilt is not None:
+            events += self._flush_detectors()
+        events += self._route("tilt", self._tilt_sets.finish())
+        events += self._route("vertical", self._vert_sets.finish())
+        return events + self._merger.finish()
 
 
 def analyze(samples: Samples, *, placement: str | None = None, exercise: str | None = None,

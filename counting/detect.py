@@ -42,7 +42,7 @@ class Candidate:
         return self.reason is None and self.movement is not None
 
 
-class _History:
+class History:
     """The last few tens of seconds of the uniform stream, by absolute grid index."""
 
     def __init__(self, ncols: int, keep: int) -> None:
@@ -92,7 +92,7 @@ class ExcursionDetector:
         self._zi_hp: np.ndarray | None = None
         self._zi_ghp: np.ndarray | None = None
         # columns: t, acc xyz, gyro xyz, hf, gyro hf, detection "up" xyz (gyro-fused if use_gyro)
-        self._hist = _History(12, int((p.max_rep_s + 20.0) * fs))
+        self._hist = History(12, int((p.max_rep_s + 20.0) * fs))
         self._state = REST
         self._r: list[float] | None = None
         self._noise2 = 0.0
@@ -306,12 +306,15 @@ class ExcursionDetector:
         if len(w) < 8:
             return Candidate(None, "too little data", t_on, t_end)
         t = w[:, 0]
-        u, _ = gravity_direction(w[:, 1:4], fs, self._sos_measure)
         # the vertical acceleration is read from the magnitude with short impacts (the heel
         # meeting the floor, a knock) taken out first: their area would integrate into metres
         raw = np.linalg.norm(w[:, 1:4], axis=1)
-        mag = signal.sosfiltfilt(self._sos_measure, ndimage.median_filter(raw, size=self._despike_n, mode="nearest"),
-                                 padlen=min(len(raw) - 1, int(fs)))
+        despiked = ndimage.median_filter(raw, size=self._despike_n, mode="nearest")
+        # one zero-phase pass for the gravity direction (as in gravity_direction) and the height
+        lp = signal.sosfiltfilt(self._sos_measure, np.column_stack([w[:, 1:4], despiked]), axis=0,
+                                padlen=min(len(raw) - 1, int(fs)))
+        u = lp[:, :3] / np.maximum(np.linalg.norm(lp[:, :3], axis=1), 1e-9)[:, None]
+        mag = lp[:, 3]
         if self.has_gyro and p.use_gyro:
             u, _ = gravity_direction(w[:, 9:12], fs, self._sos_measure)
         i_on = int(np.searchsorted(t, t_on))
@@ -367,7 +370,7 @@ class ExcursionDetector:
             sway_deg=float(np.std(across[i0:i1])) if i1 > i0 else 0.0, hf_rms=hf, gyro_hf_rms=ghf,
             drop_times=None if squat_times is None else squat_times[:4],
         )
-        reason = self._reject_reason(mv)
+        reason = reject_reason(mv, p)
         if reason is None and axis is not None and float(np.dot(direction, axis)) < p.min_axis_cos:
             reason = "moved in another direction than the set's reps"
         if reason is None:
@@ -379,14 +382,15 @@ class ExcursionDetector:
             self._axis_until_k = end_k + int(p.set_gap_s * fs)
         return Candidate(mv, reason, start, end)
 
-    def _reject_reason(self, mv: Movement) -> str | None:
-        p = self.p
-        if mv.duration_s < p.min_rep_s:
-            return f"too quick ({mv.duration_s:.2f} s)"
-        if mv.duration_s > p.max_rep_s:
-            return f"too slow ({mv.duration_s:.1f} s)"
-        if mv.hf_rms > p.max_hf_rms:
-            return f"impacts ({mv.hf_rms:.2f} m/s^2)"
-        if mv.gyro_hf_rms is not None and mv.gyro_hf_rms > p.max_gyro_hf_rms:
-            return f"shaky rotation ({mv.gyro_hf_rms:.2f} rad/s)"
-        return None
+
+def reject_reason(mv: Movement, p: CounterParams) -> str | None:
+    """Why a timed movement cannot be a controlled rep, or None."""
+    if mv.duration_s < p.min_rep_s:
+        return f"too quick ({mv.duration_s:.2f} s)"
+    if mv.duration_s > p.max_rep_s:
+        return f"too slow ({mv.duration_s:.1f} s)"
+    if mv.hf_rms > p.max_hf_rms:
+        return f"impacts ({mv.hf_rms:.2f} m/s^2)"
+    if mv.gyro_hf_rms is not None and mv.gyro_hf_rms > p.max_gyro_hf_rms:
+        return f"shaky rotation ({mv.gyro_hf_rms:.2f} rad/s)"
+    return None

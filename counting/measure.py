@@ -23,12 +23,14 @@ class Movement:
     `rise_s` rest->extreme (10->90%), `fall_s` extreme->rest (90->10%).
     amplitude_deg: tilt of the sensor between rest and extreme (deg).
     vertical_cm: signed vertical travel of the sensor at the extreme (+ up), or None.
-    peak_rate_dps: largest tilt rate during the rep (deg/s).
+    peak_rate_dps: largest tilt rate during the rep (deg/s); for the vertical channel the
+        largest vertical speed (cm/s).
     sway_deg: RMS tilt across the rep's movement direction (deg).
     hf_rms: RMS of the high-passed acceleration magnitude during the rep (m/s^2).
     gyro_hf_rms: the same for the gyro (rad/s), or None without gyro.
     drop_times: (start, rise_end, fall_start, end) timed on 1 - cos(tilt), the shape of the
         hip drop in a squat (s), or None.
+    channel: "tilt" (found and timed on the tilt) or "vertical" (on the height curve).
     """
 
     start_s: float
@@ -43,6 +45,7 @@ class Movement:
     hf_rms: float
     gyro_hf_rms: float | None
     drop_times: tuple[float, float, float, float] | None = None
+    channel: str = "tilt"
 
     def as_squat(self) -> "Movement":
         """The same movement timed on its hip-drop shape (see drop_times)."""
@@ -50,6 +53,12 @@ class Movement:
             return self
         a, b, c, d = self.drop_times
         return replace(self, start_s=a, rise_end_s=b, fall_start_s=c, end_s=d)
+
+    @property
+    def size(self) -> float:
+        """What reps of a set are compared on: the tilt (deg), or the rise (cm) for
+        movements found by the vertical channel."""
+        return self.vertical_cm if self.channel == "vertical" and self.vertical_cm is not None else self.amplitude_deg
 
     @property
     def rise_s(self) -> float:
@@ -135,23 +144,31 @@ def tilt_curve(u: np.ndarray, rest: np.ndarray, peak_i: int) -> tuple[np.ndarray
     return np.degrees(np.arcsin(np.clip(along, -1, 1))), np.degrees(across), axis
 
 
-def vertical_curve(t: np.ndarray, mag: np.ndarray, i0: int, i1: int) -> np.ndarray | None:
+def vertical_curve(t: np.ndarray, mag: np.ndarray, i0: int, i1: int, dt: float | None = None) -> np.ndarray | None:
     """Vertical position (m, + up) of the sensor over samples [i0, i1), zero at both ends.
 
     The low-passed acceleration magnitude minus its mean is the vertical linear
     acceleration (taking the magnitude removes the tilt; removing the mean makes the
     velocity zero at both ends, where the body is at rest). Integrating twice and
-    pinning both ends to zero removes the remaining drift linearly.
+    pinning both ends to zero removes the remaining drift linearly. `dt` (s): the
+    sample step of a uniform grid, which skips reading it from `t`.
     """
     if i1 - i0 < 5:
         return None
     a = mag[i0:i1] - float(np.mean(mag[i0:i1]))
-    tt = t[i0:i1]
-    dt = np.diff(tt, prepend=tt[0])
-    v = np.cumsum(a * dt)
-    v -= np.linspace(0.0, v[-1], len(v))
-    z = np.cumsum(v * dt)
-    z -= np.linspace(0.0, z[-1], len(z))
+    n = i1 - i0
+    if dt is None:
+        step = np.empty(n)
+        step[0] = 0.0
+        np.subtract(t[i0 + 1: i1], t[i0: i1 - 1], out=step[1:])
+        a = a * step
+    else:
+        a = a * dt
+    ramp = np.arange(n) / (n - 1)
+    v = np.cumsum(a)
+    v -= ramp * v[-1]
+    z = np.cumsum(v * (step if dt is None else dt))
+    z -= ramp * z[-1]
     return z
 
 

@@ -40,6 +40,9 @@ class CounterParams:
         at least this much (cm, median over the run): the body goes up in a heel raise.
     keep_ratio: once a set runs, a rep's amplitude must be within this factor of the
         set's median (partial reps are 30-70% of it).
+    dur_ratio / vertical_dur_ratio: a rep of a set lasts within this factor of the set's
+        median duration (tempo drifts with fatigue, but not threefold); tighter for the
+        vertical channel, whose edge artefacts are long, shallow bumps.
     partial_ratio: a rep below this fraction of its set's median amplitude is partial
         (shared/interface.md section 3).
     tilt_timing_deg / vertical_timing_cm: a rep that tilts the sensor less than this (deg)
@@ -49,6 +52,16 @@ class CounterParams:
     fuse_tau_s: time constant of that filter (s).
     gyro_bias_hz: the gyro's bias is its own content below this frequency (Hz); a rep's
         rotation goes there and back, so it averages out.
+    vertical_window_s / vertical_hop_s: the vertical channel integrates the last
+        vertical_window_s of |acc| twice every vertical_hop_s (s); the window must hold a
+        rep and some rest on either side, and the integration drifts as t^2, so ~10 s.
+    vertical_lead_s / vertical_tail_s: a bump counts only if it starts this long after the
+        window's start and ends this long before its end (s): next to the pinned ends the
+        height curve is forced to zero and bumps are cut.
+    vertical_min_cm: smallest rise of the sensor that the vertical channel takes for a
+        rep (cm); the body rises 3-8 cm in a heel raise, sway and breathing < 1 cm.
+    vertical_only_min_reps: a set that only the vertical channel found needs this many
+        reps (its per-rep evidence is noisier than a clear tilt's).
     foot_lever_m: ball-of-foot-to-sensor lever used to turn foot pitch into heel rise
         (m); adult feet put the metatarsal heads 0.15-0.20 m from the heel.
     """
@@ -73,6 +86,8 @@ class CounterParams:
     confirm_ratio: float = 2.0
     min_set_rise_cm: float = 1.0
     keep_ratio: float = 3.5
+    dur_ratio: float = 3.0
+    vertical_dur_ratio: float = 2.0
     partial_ratio: float = 0.7
     foot_lever_m: float = 0.175
     use_gyro: bool = False
@@ -80,6 +95,12 @@ class CounterParams:
     gyro_bias_hz: float = 0.02
     tilt_timing_deg: float = 12.0
     vertical_timing_cm: float = 2.0
+    vertical_window_s: float = 10.0
+    vertical_hop_s: float = 0.5
+    vertical_lead_s: float = 1.0
+    vertical_tail_s: float = 0.3
+    vertical_min_cm: float = 2.0
+    vertical_only_min_reps: int = 6
 
     @classmethod
     def names(cls) -> list[str]:

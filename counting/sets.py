@@ -26,7 +26,9 @@ def rep_from_movement(mv: Movement, *, set_index: int, index: int, exercise: str
     squat = exercise == SQUAT
     if squat:
         mv = mv.as_squat()
-    if placement == "foot" and not squat:
+    if mv.channel == "vertical":
+        rom, unit, velocity = mv.vertical_cm or 0.0, "cm", mv.peak_rate_dps
+    elif placement == "foot" and not squat:
         rom = params.foot_lever_m * math.sin(math.radians(mv.amplitude_deg)) * 100.0
         unit = "cm"
         velocity = mv.peak_rate_dps * rom / max(mv.amplitude_deg, 1e-9)
@@ -52,6 +54,9 @@ def infer_exercise(movements: list[Movement], placement: str | None, params: Cou
     raise or another segment in a squat, so the answer is None. On the foot, a heel rise
     past 10.5 cm means a step.
     """
+    if movements[0].channel == "vertical":
+        # the body rises ~0.75 of the heel travel: 4-8 cm standing, 8-11 cm from a step
+        return "step_calf_raise" if median(mv.size for mv in movements) > 8.0 else "standing_calf_raise"
     amp = median(mv.amplitude_deg for mv in movements)
     if placement == "foot":
         rise = params.foot_lever_m * math.sin(math.radians(amp)) * 100
@@ -113,29 +118,31 @@ class SetTracker:
         self._last_set_end: float | None = None
 
     def _amp_ok(self, mv: Movement, group: list[Movement], ratio: float) -> bool:
-        m = median(g.amplitude_deg for g in group[-15:])
-        return m / ratio <= mv.amplitude_deg <= m * ratio
+        m = median(g.size for g in group[-15:])
+        return m / ratio <= mv.size <= m * ratio
 
     def _body_rises(self, group: list[Movement]) -> bool:
         """A heel raise lifts the body; breathing and arm wobble tilt a segment in rhythm
-        without lifting it. Large tilts (the foot, a squat) are their own evidence."""
-        if median(g.amplitude_deg for g in group) >= self.p.tilt_timing_deg:
+        without lifting it. Large tilts (the foot, a squat) are their own evidence, and so
+        are rises found by the vertical channel."""
+        if group[0].channel == "vertical" or median(g.amplitude_deg for g in group) >= self.p.tilt_timing_deg:
             return True
         v = [g.vertical_cm for g in group if g.vertical_cm is not None]
         return bool(v) and median(v) >= self.p.min_set_rise_cm
 
     def _small(self, mv: Movement, group: list[Movement], ratio: float) -> bool:
-        return mv.amplitude_deg < median(g.amplitude_deg for g in group[-15:]) / ratio
+        return mv.size < median(g.size for g in group[-15:]) / ratio
 
     def _dur_ok(self, mv: Movement, group: list[Movement]) -> bool:
         m = median(g.duration_s for g in group[-15:])
-        return m / 3.0 <= mv.duration_s <= m * 3.0
+        r = self.p.vertical_dur_ratio if mv.channel == "vertical" else self.p.dur_ratio
+        return m / r <= mv.duration_s <= m * r
 
     def _rep(self, mv: Movement, index: int, group: list[Movement]) -> Rep:
         rep = rep_from_movement(mv, set_index=len(self.sets_), index=index, exercise=self._set_exercise,
                                 placement=self.placement, params=self.p)
-        med = median(g.amplitude_deg for g in group[-15:])
-        return replace(rep, partial=mv.amplitude_deg < self.p.partial_ratio * med)
+        med = median(g.size for g in group[-15:])
+        return replace(rep, partial=mv.size < self.p.partial_ratio * med)
 
     def add(self, cand: Candidate) -> list[Event]:
         out: list[Event] = []
@@ -184,6 +191,15 @@ class SetTracker:
         if self._pending and horizon_s - self._pending[-1].end_s > self.p.set_gap_s:
             self._pending = []
         return []
+
+    def settled_s(self, horizon_s: float) -> float:
+        """No set still to come from this tracker can start before this time (s)."""
+        starts = [horizon_s]
+        if self._current:
+            starts.append(self._current[0].start_s)
+        if self._pending:
+            starts.append(self._pending[0].start_s)
+        return min(starts)
 
     def finish(self) -> list[Event]:
         self._pending = []

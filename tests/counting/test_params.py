@@ -53,7 +53,7 @@ def test_unit_suffixes_match_types():
         v = getattr(P, f.name)
         if f.name.startswith("use_"):
             assert isinstance(v, bool)
-        elif f.name == "min_set_reps":
+        elif f.name.endswith("_reps"):
             assert isinstance(v, int) and not isinstance(v, bool)
         else:
             assert isinstance(v, float), f.name

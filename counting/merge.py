@@ -1,0 +1,82 @@
+"""Choose, stretch by stretch, between the sets of the tilt and the vertical channel.
+
+The tilt channel is exact where the sensor tilts a lot in a rep (the foot, a squat) and
+misses reps where the segment tilts by about as much as it sways (shank, thigh, trunk,
+a hanging arm). The vertical channel sees the body rise in those cases but its
+rep-by-rep heights are noisy. Each channel groups its own reps into sets; sets of the
+two channels that overlap in time form a stretch, and for each stretch one channel's
+sets are kept:
+- only one channel has a set there: that one (a vertical-only set must have at least
+  `vertical_only_min_reps` reps, its evidence being weaker);
+- both: the vertical sets if the tilt set's reps are small tilts (< tilt_timing_deg)
+  and the vertical channel counted more reps; otherwise the tilt sets.
+A stretch is decided once neither channel can still add a set overlapping it.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from statistics import median
+
+from counting.events import SetEnded, SetSummary
+from counting.params import CounterParams
+
+
+class SetMerger:
+    """Collects finished sets of both channels; emits the chosen ones as SetEnded, in order."""
+
+    def __init__(self, params: CounterParams) -> None:
+        self.p = params
+        self.sets_: list[SetSummary] = []
+        self._held: list[tuple[str, SetSummary]] = []
+
+    def add(self, channel: str, summary: SetSummary) -> None:
+        self._held.append((channel, summary))
+
+    def advance(self, settled_s: float) -> list[SetEnded]:
+        """No set still to come from either channel starts before `settled_s` (s)."""
+        out: list[SetEnded] = []
+        while True:
+            stretch = self._first_stretch()
+            if not stretch or max(s.end_s for _, s in stretch) >= settled_s:
+                return out
+            for item in stretch:
+                self._held.remove(item)
+            out += self._emit(self._choose(stretch))
+
+    def finish(self) -> list[SetEnded]:
+        return self.advance(float("inf"))
+
+    def _first_stretch(self) -> list[tuple[str, SetSummary]]:
+        held = sorted(self._held, key=lambda cs: cs[1].start_s)
+        if not held:
+            return []
+        stretch = [held[0]]
+        end = held[0][1].end_s
+        for cs in held[1:]:
+            if cs[1].start_s > end:
+                break
+            stretch.append(cs)
+            end = max(end, cs[1].end_s)
+        return stretch
+
+    def _choose(self, stretch: list[tuple[str, SetSummary]]) -> list[SetSummary]:
+        tilt = [s for c, s in stretch if c == "tilt"]
+        vert = [s for c, s in stretch if c == "vertical"]
+        if not tilt:
+            return [s for s in vert if len(s.reps) >= self.p.vertical_only_min_reps]
+        if not vert:
+            return tilt
+        small = median(r.amplitude_deg or 0.0 for s in tilt for r in s.reps) < self.p.tilt_timing_deg
+        more = sum(len(s.reps) for s in vert) > sum(len(s.reps) for s in tilt)
+        return vert if small and more else tilt
+
+    def _emit(self, chosen: list[SetSummary]) -> list[SetEnded]:
+        out = []
+        for s in sorted(chosen, key=lambda s: s.start_s):
+            index = len(self.sets_)
+            rest = s.start_s - self.sets_[-1].end_s if self.sets_ else None
+            s = replace(s, index=index, rest_before_s=rest,
+                        reps=tuple(replace(r, set_index=index) for r in s.reps))
+            self.sets_.append(s)
+            out.append(SetEnded(s))
+        return out

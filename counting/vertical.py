@@ -1,0 +1,141 @@
+"""Streaming detection of heel raises as bumps in the sensor's height.
+
+A heel raise lifts the whole body by ~0.75 of the heel travel (4-8 cm), whatever the
+segment the sensor sits on; postural sway and breathing tilt the trunk, shank and
+thigh by about as much as a rep does, but barely move them up and down. So, beside the
+tilt detector, this one follows the sensor's height:
+
+    |acc| -> centred median (impacts out) -> causal low-pass -> sliding window
+          -> double integration, rest pinned at both window ends -> bumps
+
+Every `hop` the last `window` seconds are integrated (counting.measure.vertical_curve)
+and each bump that lies wholly inside the window, away from its pinned edges, is
+timed on its 10%/90% crossings and handed on as a Candidate, once, in time order.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage, signal
+
+from counting.detect import Candidate, History, reject_reason
+from counting.measure import Movement, rms, time_excursion, vertical_curve
+from counting.params import CounterParams
+from counting.resample import Uniform
+
+
+class VerticalDetector:
+    """Feed uniform chunks (acc in m/s^2); get Candidates whose size is the rise in cm."""
+
+    def __init__(self, params: CounterParams) -> None:
+        p = self.p = params
+        fs = p.fs_hz
+        self._sos = signal.butter(2, p.measure_lp_hz, fs=fs, output="sos")
+        # low-frequency group delay of that filter: sqrt(2) / (2 pi fc) for a 2nd-order Butterworth
+        self._delay_s = float(np.sqrt(2.0) / (2.0 * np.pi * p.measure_lp_hz))
+        self._n_med = int(round(0.25 * fs)) | 1
+        self._tail_t = np.empty(0)
+        self._tail_m = np.empty(0)
+        self._tail_k = np.empty(0, dtype=np.int64)
+        self._zi: np.ndarray | None = None
+        self._win = int(round(p.vertical_window_s * fs))
+        self._hop = max(1, int(round(p.vertical_hop_s * fs)))
+        self._hist = History(3, self._win)  # t, low-passed |acc|, raw |acc|
+        self._k = -1  # last absolute index in the history
+        self._next_k: int | None = None
+        self._last_end = float("-inf")
+
+    def feed(self, u: Uniform) -> list[Candidate]:
+        if len(u) == 0:
+            return []
+        raw = np.linalg.norm(u.acc, axis=1)
+        t = np.concatenate([self._tail_t, u.t])
+        m = np.concatenate([self._tail_m, raw])
+        k = np.concatenate([self._tail_k, u.index])
+        h = self._n_med // 2
+        keep = self._n_med - 1
+        self._tail_t, self._tail_m, self._tail_k = t[-keep:], m[-keep:], k[-keep:]
+        if len(m) < self._n_med:
+            return []
+        # centred median: each value is exact once h later samples have arrived, so the
+        # output lags the input by h samples but is not shifted in time
+        med = ndimage.median_filter(m, size=self._n_med, mode="nearest")[h: len(m) - h]
+        if self._zi is None:
+            self._zi = signal.sosfilt_zi(self._sos) * med[0]
+        lp, self._zi = signal.sosfilt(self._sos, med, zi=self._zi)
+        rows = np.column_stack([t[h: len(m) - h], lp, m[h: len(m) - h]])
+        ks = k[h: len(m) - h]
+        self._hist.append(int(ks[0]), rows, int(ks[-1]) - self._win)
+        out: list[Candidate] = []
+        if self._next_k is None:
+            self._next_k = int(ks[0]) + int(4 * self.p.fs_hz)
+        last = int(ks[-1])
+        while self._next_k <= last:
+            out += self._analyse(self._next_k)
+            self._next_k += self._hop
+        self._k = last
+        return out
+
+    def flush(self) -> list[Candidate]:
+        """End of stream: look at the window that ends at the last sample."""
+        if self._k < 0:
+            return []
+        return self._analyse(self._k + 1)
+
+    def horizon_s(self) -> float:
+        """No candidate still to come can start before this time (s)."""
+        w = self._hist.window(self._k - self._win, self._k + 1)
+        if not len(w):
+            return float("-inf")
+        return max(float(w[0, 0]) + self.p.vertical_lead_s - self._delay_s, self._last_end - 0.2)
+
+    def _analyse(self, k1: int) -> list[Candidate]:
+        """Bumps inside the window of samples [k1 - window, k1)."""
+        p = self.p
+        fs = p.fs_hz
+        w = self._hist.window(k1 - self._win, k1)
+        if len(w) < 4 * fs:
+            return []
+        t, lp, raw = w[:, 0], w[:, 1], w[:, 2]
+        z = vertical_curve(t, lp, 0, len(t), dt=1.0 / fs)
+        min_m = p.vertical_min_cm / 100.0
+        if z is None or float(z.max() - z.min()) < min_m:
+            return []  # quiet: no bump this big can be in here
+        t_lo = t[0] + p.vertical_lead_s
+        t_hi = t[-1] - p.vertical_tail_s
+        # only the part after the last bump handed on can hold a new one
+        j0 = int(np.searchsorted(t, max(t_lo, self._last_end + self._delay_s - 1.0)))
+        j1 = int(np.searchsorted(t, t_hi))
+        if t[min(j1, len(t) - 1)] - t[j0] < p.min_rep_s:
+            return []
+        d = np.diff(z[j0: j1 + 1])
+        peaks = np.flatnonzero((d[:-1] > 0) & (d[1:] <= 0)) + 1
+        reach = int(p.max_rep_s * fs / 2)
+        out: list[Candidate] = []
+        for pk in (peaks + j0).tolist():
+            if t[pk] > t_hi or t[pk] - self._delay_s <= self._last_end:
+                continue  # not yet wholly inside, or already handed on
+            a, b = max(0, pk - reach), min(len(z), pk + reach)
+            rest = max(float(z[a: pk + 1].min()), float(z[pk:b].min()))
+            timed = time_excursion(t[a:b], z[a:b], rest, pk - a)
+            if timed is None or timed[4] < min_m:
+                continue
+            # the causal low-pass delayed everything by its group delay: take it back off
+            start, rise_end, fall_start, end = (x - self._delay_s for x in timed[:4])
+            amp = timed[4]
+            if start < t_lo - self._delay_s or end > t_hi - self._delay_s or start <= self._last_end - 0.2:
+                continue
+            i0 = int(np.searchsorted(t, start + self._delay_s))
+            i1 = int(np.searchsorted(t, end + self._delay_s)) + 1
+            if i1 - i0 < 3 or int(np.argmax(z[i0:i1])) + i0 != pk:
+                continue  # a wiggle on the flank of a bigger bump: that one is the rep
+            speed = np.abs(np.gradient(z[i0:i1], t[i0:i1]))
+            mv = Movement(
+                start_s=start, rise_end_s=rise_end, fall_start_s=fall_start, end_s=end,
+                peak_s=float(t[pk]) - self._delay_s, amplitude_deg=0.0, vertical_cm=amp * 100.0,
+                peak_rate_dps=float(speed.max() * 100.0), sway_deg=0.0, hf_rms=rms(raw[i0:i1] - lp[i0:i1]),
+                gyro_hf_rms=None, channel="vertical",
+            )
+            self._last_end = end
+            out.append(Candidate(mv, reject_reason(mv, p), start, end))
+        return out
+
