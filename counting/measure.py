@@ -155,19 +155,17 @@ def vertical_curve(t: np.ndarray, mag: np.ndarray, i0: int, i1: int, dt: float |
     """
     if i1 - i0 < 5:
         return None
-    a = mag[i0:i1] - float(np.mean(mag[i0:i1]))
     n = i1 - i0
+    a = mag[i0:i1] - float(mag[i0:i1].sum()) / n
+    ramp = np.arange(n) * (1.0 / (n - 1))
     if dt is None:
-        step = np.empty(n)
-        step[0] = 0.0
-        np.subtract(t[i0 + 1: i1], t[i0: i1 - 1], out=step[1:])
-        a = a * step
+        step = np.diff(t[i0:i1], prepend=t[i0])
+        v = np.cumsum(a * step)
+        v -= ramp * v[-1]
+        z = np.cumsum(v * step)
     else:
-        a = a * dt
-    ramp = np.arange(n) / (n - 1)
-    v = np.cumsum(a)
-    v -= ramp * v[-1]
-    z = np.cumsum(v * (step if dt is None else dt))
+        # on a uniform grid, removing the mean already brings the velocity back to zero
+        z = np.cumsum(np.cumsum(a)) * (dt * dt)
     z -= ramp * z[-1]
     return z
 

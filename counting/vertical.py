@@ -18,7 +18,7 @@ import numpy as np
 from scipy import ndimage, signal
 
 from counting.detect import Candidate, History, reject_reason
-from counting.measure import Movement, rms, time_excursion, vertical_curve
+from counting.measure import Movement, rms, time_excursion
 from counting.params import CounterParams
 from counting.resample import Uniform
 
@@ -64,22 +64,21 @@ class VerticalDetector:
         lp, self._zi = signal.sosfilt(self._sos, med, zi=self._zi)
         rows = np.column_stack([t[h: len(m) - h], lp, m[h: len(m) - h]])
         ks = k[h: len(m) - h]
-        self._hist.append(int(ks[0]), rows, int(ks[-1]) - self._win)
-        out: list[Candidate] = []
         if self._next_k is None:
             self._next_k = int(ks[0]) + int(4 * self.p.fs_hz)
+        # keep what the windows still to be looked at need
+        self._hist.append(int(ks[0]), rows, min(self._next_k, int(ks[-1])) - self._win)
         last = int(ks[-1])
-        while self._next_k <= last:
-            out += self._analyse(self._next_k)
-            self._next_k += self._hop
+        ends = list(range(self._next_k, last + 1, self._hop))
+        self._next_k += self._hop * len(ends)
         self._k = last
-        return out
+        return self._analyse(ends)
 
     def flush(self) -> list[Candidate]:
         """End of stream: look at the window that ends at the last sample."""
         if self._k < 0:
             return []
-        return self._analyse(self._k + 1)
+        return self._analyse([self._k + 1])
 
     def horizon_s(self) -> float:
         """No candidate still to come can start before this time (s)."""
@@ -88,25 +87,54 @@ class VerticalDetector:
             return float("-inf")
         return max(float(w[0, 0]) + self.p.vertical_lead_s - self._delay_s, self._last_end - 0.2)
 
-    def _analyse(self, k1: int) -> list[Candidate]:
-        """Bumps inside the window of samples [k1 - window, k1)."""
+    def _analyse(self, ends: list[int]) -> list[Candidate]:
+        """Bumps inside the windows of samples [k1 - window, k1), k1 in `ends` (ascending).
+
+        Full-length windows are integrated together (one numpy call for many windows:
+        a whole file is fast), each window alone with the same arithmetic, so the result
+        does not depend on how the stream was chunked."""
+        out: list[Candidate] = []
+        fs = self.p.fs_hz
+        full = [k1 for k1 in ends if k1 - self._win >= self._hist.first]
+        for k1 in ends[: len(ends) - len(full)]:  # the first seconds of the stream
+            w = self._hist.window(k1 - self._win, k1)
+            if len(w) >= 4 * fs:
+                out += self._bumps(w, self._heights(w[None, :, 1])[0])
+        for b in range(0, len(full), 64):
+            batch = full[b: b + 64]
+            block = self._hist.window(batch[0] - self._win, batch[-1])
+            starts = [k1 - self._win - (batch[0] - self._win) for k1 in batch]
+            rows = np.stack([block[s0: s0 + self._win] for s0 in starts])
+            z = self._heights(rows[:, :, 1])
+            for i in range(len(batch)):
+                out += self._bumps(rows[i], z[i])
+        return out
+
+    def _heights(self, lp: np.ndarray) -> np.ndarray:
+        """Height curves (m) of windows of low-passed |acc| (rows, m/s^2), pinned to zero
+        at both ends (counting.measure.vertical_curve on a uniform grid, row by row)."""
+        n = lp.shape[1]
+        dt = 1.0 / self.p.fs_hz
+        a = lp - (lp.sum(axis=1) / n)[:, None]
+        z = np.cumsum(np.cumsum(a, axis=1), axis=1) * (dt * dt)
+        z -= (np.arange(n) * (1.0 / (n - 1)))[None, :] * z[:, -1:]
+        return z
+
+    def _bumps(self, w: np.ndarray, z: np.ndarray) -> list[Candidate]:
+        """Bumps of height curve `z` over window rows `w` (t, lp, raw) handed on now."""
         p = self.p
         fs = p.fs_hz
-        w = self._hist.window(k1 - self._win, k1)
-        if len(w) < 4 * fs:
-            return []
         t, lp, raw = w[:, 0], w[:, 1], w[:, 2]
-        z = vertical_curve(t, lp, 0, len(t), dt=1.0 / fs)
-        min_m = p.vertical_min_cm / 100.0
-        if z is None or float(z.max() - z.min()) < min_m:
-            return []  # quiet: no bump this big can be in here
         t_lo = t[0] + p.vertical_lead_s
         t_hi = t[-1] - p.vertical_tail_s
         # only the part after the last bump handed on can hold a new one
         j0 = int(np.searchsorted(t, max(t_lo, self._last_end + self._delay_s - 1.0)))
         j1 = int(np.searchsorted(t, t_hi))
-        if t[min(j1, len(t) - 1)] - t[j0] < p.min_rep_s:
-            return []
+        if j1 - j0 < p.min_rep_s * fs or t_hi - max(t_lo, self._last_end - 0.2) < p.min_rep_s:
+            return []  # no room yet for a whole new rep
+        min_m = p.vertical_min_cm / 100.0
+        if float(np.ptp(z)) < min_m:
+            return []  # quiet: no bump this big can be in here
         d = np.diff(z[j0: j1 + 1])
         peaks = np.flatnonzero((d[:-1] > 0) & (d[1:] <= 0)) + 1
         reach = int(p.max_rep_s * fs / 2)
@@ -116,6 +144,8 @@ class VerticalDetector:
                 continue  # not yet wholly inside, or already handed on
             a, b = max(0, pk - reach), min(len(z), pk + reach)
             rest = max(float(z[a: pk + 1].min()), float(z[pk:b].min()))
+            if z[pk] - rest < min_m:
+                continue  # has not come back down yet (or too small)
             timed = time_excursion(t[a:b], z[a:b], rest, pk - a)
             if timed is None or timed[4] < min_m:
                 continue
