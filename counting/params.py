@@ -43,6 +43,11 @@ class CounterParams:
     dur_ratio / vertical_dur_ratio: a rep of a set lasts within this factor of the set's
         median duration (tempo drifts with fatigue, but not threefold); tighter for the
         vertical channel, whose edge artefacts are long, shallow bumps.
+    tail_size_ratio / tail_dur_ratio / tail_gap_ratio: when a set closes, its last rep is
+        dropped while it is bigger than tail_size_ratio x the others' median size, shorter
+        than tail_dur_ratio x their median duration, or starts after a pause longer than
+        tail_gap_ratio x their median pause: what follows a set (stepping off, heels down,
+        putting the weights down) is like that; a tired last rep is smaller and slower.
     partial_ratio: a rep below this fraction of its set's median amplitude is partial
         (shared/interface.md section 3).
     tilt_timing_deg / vertical_timing_cm: a rep that tilts the sensor less than this (deg)
@@ -89,6 +94,9 @@ class CounterParams:
     dur_ratio: float = 3.0
     vertical_dur_ratio: float = 2.0
     partial_ratio: float = 0.7
+    tail_size_ratio: float = 1.4
+    tail_dur_ratio: float = 0.65
+    tail_gap_ratio: float = 3.0
     foot_lever_m: float = 0.175
     use_gyro: bool = False
     fuse_tau_s: float = 2.0

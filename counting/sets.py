@@ -205,10 +205,26 @@ class SetTracker:
         self._pending = []
         return self._close() if self._current is not None else []
 
+    def _trim_tail(self, mvs: list[Movement]) -> list[Movement]:
+        """Drop a last "rep" that is not like the set's others: the step off the block, the
+        heels going down or the weights being put down right after a set pass the running
+        checks but are bigger, quicker or later than the set's reps."""
+        p = self.p
+        while len(mvs) > p.min_set_reps:
+            last, body = mvs[-1], mvs[:-1]
+            gaps = [b.start_s - a.end_s for a, b in zip(body[:-1], body[1:])]
+            late = last.start_s - body[-1].end_s > p.tail_gap_ratio * max(median(gaps), 0.3)
+            if not (late or last.size > p.tail_size_ratio * median(m.size for m in body)
+                    or last.duration_s < p.tail_dur_ratio * median(m.duration_s for m in body)):
+                break
+            mvs = body
+        return mvs
+
     def _close(self) -> list[Event]:
         mvs, self._current = self._current, None
         if not mvs:
             return []
+        mvs = self._trim_tail(mvs)
         summary = summarize_set(len(self.sets_), mvs, exercise=self.exercise, placement=self.placement,
                                 rest_before_s=None, params=self.p)
         if self._last_set_end is not None:
