@@ -40,6 +40,8 @@ class CounterParams:
         at least this much (cm, median over the run): the body goes up in a heel raise.
     keep_ratio: once a set runs, a rep's amplitude must be within this factor of the
         set's median (partial reps are 30-70% of it).
+    vertical_confirm_ratio / vertical_keep_ratio: the same for sets of the vertical
+        channel, whose rep heights scatter more (double integration over a short window).
     dur_ratio / vertical_dur_ratio: a rep of a set lasts within this factor of the set's
         median duration (tempo drifts with fatigue, but not threefold); tighter for the
         vertical channel, whose edge artefacts are long, shallow bumps.
@@ -91,6 +93,8 @@ class CounterParams:
     confirm_ratio: float = 2.0
     min_set_rise_cm: float = 1.0
     keep_ratio: float = 3.5
+    vertical_confirm_ratio: float = 3.0
+    vertical_keep_ratio: float = 5.0
     dur_ratio: float = 3.0
     vertical_dur_ratio: float = 2.0
     partial_ratio: float = 0.7

@@ -151,12 +151,15 @@ class SetTracker:
             return out
         mv = cand.movement
         assert mv is not None
+        vert = mv.channel == "vertical"
+        keep = self.p.vertical_keep_ratio if vert else self.p.keep_ratio
+        confirm = self.p.vertical_confirm_ratio if vert else self.p.confirm_ratio
         if self._current is not None:
             last = self._current[-1]
             in_time = mv.start_s - last.end_s <= self.p.set_gap_s
-            if in_time and (self._small(mv, self._current, self.p.keep_ratio) or not self._dur_ok(mv, self._current)):
+            if in_time and (self._small(mv, self._current, keep) or not self._dur_ok(mv, self._current)):
                 return out  # a wobble or a twitch between reps, nothing like the set's reps
-            if in_time and self._amp_ok(mv, self._current, self.p.keep_ratio):
+            if in_time and self._amp_ok(mv, self._current, keep):
                 self._current.append(mv)
                 out.append(RepCompleted(self._rep(mv, len(self._current), self._current)))
                 return out
@@ -164,9 +167,9 @@ class SetTracker:
         if self._pending:
             last = self._pending[-1]
             in_time = mv.start_s - last.end_s <= self.p.set_gap_s
-            if in_time and len(self._pending) >= 2 and self._small(mv, self._pending, self.p.confirm_ratio):
+            if in_time and len(self._pending) >= 2 and self._small(mv, self._pending, confirm):
                 return out  # a wobble beside an emerging pattern (one big movement is no pattern)
-            if not (in_time and self._amp_ok(mv, self._pending, self.p.confirm_ratio)
+            if not (in_time and self._amp_ok(mv, self._pending, confirm)
                     and self._dur_ok(mv, self._pending)):
                 self._pending = []
         self._pending.append(mv)
