@@ -143,15 +143,21 @@ class VerticalDetector:
             if t[pk] > t_hi or t[pk] - self._delay_s <= self._last_end:
                 continue  # not yet wholly inside, or already handed on
             a, b = max(0, pk - reach), min(len(z), pk + reach)
-            rest = max(float(z[a: pk + 1].min()), float(z[pk:b].min()))
+            il = a + int(np.argmin(z[a: pk + 1]))
+            ir = pk + int(np.argmin(z[pk:b]))
+            rest = max(float(z[il]), float(z[ir]))
             if z[pk] - rest < min_m:
                 continue  # has not come back down yet (or too small)
             timed = time_excursion(t[a:b], z[a:b], rest, pk - a)
             if timed is None or timed[4] < min_m:
                 continue
+            amp = timed[4]
+            # the bottoms before and after the rep differ (what is left of the drift): time the
+            # phases from the line through both, not from the higher one (that cuts the rep short)
+            y = z[a:b] - np.interp(np.arange(a, b), [il, ir], [z[il], z[ir]])
+            timed = time_excursion(t[a:b], y, 0.0, pk - a) or timed
             # the causal low-pass delayed everything by its group delay: take it back off
             start, rise_end, fall_start, end = (x - self._delay_s for x in timed[:4])
-            amp = timed[4]
             if start < t_lo - self._delay_s or end > t_hi - self._delay_s or start <= self._last_end - 0.2:
                 continue
             i0 = int(np.searchsorted(t, start + self._delay_s))
