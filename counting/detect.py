@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage, signal
 
-from counting.measure import Movement, gravity_direction, rms, tilt_curve, time_excursion, vertical_curve
+from counting.measure import Movement, gravity_direction, rms, tilt_curve, time_excursion, time_from_bottoms, vertical_curve
 from counting.params import CounterParams
 from counting.resample import Uniform
 
@@ -354,9 +354,8 @@ class ExcursionDetector:
             zt[j0:] = z * (1.0 if vert > 0 else -1.0)
             a0 = max(i_on, j0)
             zi = int(np.argmax(zt[a0: i_end + 1])) + a0 if i_end >= a0 else j0
-            lvl = max(float(zt[j0: zi + 1].min()), float(zt[zi:].min()))
             zt[:j0] = zt[j0]
-            timed_z = time_excursion(t, zt, lvl, zi)
+            timed_z = time_from_bottoms(t, zt, zi, j0)
             if timed_z is not None and abs(timed_z[0] - start) < 1.0 and abs(timed_z[3] - end) < 1.0:
                 start, rise_end, fall_start, end, _ = timed_z
         i0 = int(np.searchsorted(t, start))

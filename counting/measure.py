@@ -117,6 +117,22 @@ def time_excursion(t: np.ndarray, y: np.ndarray, rest: float, peak_i: int) -> tu
     return start, rise_end, fall_start, end, amp
 
 
+def time_from_bottoms(t: np.ndarray, y: np.ndarray, peak_i: int, lo: int = 0,
+                      hi: int | None = None) -> tuple[float, float, float, float, float] | None:
+    """time_excursion of the peak at `peak_i` measured from the straight line through the
+    lowest points before it (from `lo`) and after it (up to `hi`).
+
+    A curve that ends lower than it began (what is left of a drift, a stance that
+    settled) would otherwise be measured from the higher bottom, which cuts the rep's
+    start and end short and its top hold too."""
+    hi = len(y) if hi is None else hi
+    il = lo + int(np.argmin(y[lo: peak_i + 1]))
+    ir = peak_i + int(np.argmin(y[peak_i:hi]))
+    base = np.interp(np.arange(lo, hi), [il, ir], [y[il], y[ir]])
+    timed = time_excursion(t[lo:hi], y[lo:hi] - base, 0.0, peak_i - lo)
+    return timed
+
+
 def gravity_direction(acc: np.ndarray, fs: float, sos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Zero-phase low-passed acceleration (filter `sos` at `fs` Hz): unit direction of
     "up" (n,3) and magnitude (n,) m/s^2."""

@@ -18,7 +18,7 @@ import numpy as np
 from scipy import ndimage, signal
 
 from counting.detect import Candidate, History, reject_reason
-from counting.measure import Movement, rms, time_excursion
+from counting.measure import Movement, rms, time_excursion, time_from_bottoms
 from counting.params import CounterParams
 from counting.resample import Uniform
 
@@ -152,10 +152,8 @@ class VerticalDetector:
             if timed is None or timed[4] < min_m:
                 continue
             amp = timed[4]
-            # the bottoms before and after the rep differ (what is left of the drift): time the
-            # phases from the line through both, not from the higher one (that cuts the rep short)
-            y = z[a:b] - np.interp(np.arange(a, b), [il, ir], [z[il], z[ir]])
-            timed = time_excursion(t[a:b], y, 0.0, pk - a) or timed
+            # the bottoms before and after the rep differ: time the phases from the line through both
+            timed = time_from_bottoms(t, z, pk, a, b) or timed
             # the causal low-pass delayed everything by its group delay: take it back off
             start, rise_end, fall_start, end = (x - self._delay_s for x in timed[:4])
             if start < t_lo - self._delay_s or end > t_hi - self._delay_s or start <= self._last_end - 0.2:
