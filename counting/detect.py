@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage, signal
 
-from counting.measure import Movement, gravity_direction, rms, tilt_curve, time_excursion, time_from_bottoms, vertical_curve
+from counting.measure import Movement, gravity_direction, rms, tilt_curve, time_excursion, time_from_bottoms, vertical_curve, zero_phase
 from counting.params import CounterParams
 from counting.resample import Uniform
 
@@ -83,6 +83,7 @@ class ExcursionDetector:
         self._sos_det = signal.butter(2, p.detect_lp_hz, fs=fs, output="sos")
         self._sos_hp = signal.butter(2, p.hf_hp_hz, btype="highpass", fs=fs, output="sos")
         self._sos_measure = signal.butter(2, p.measure_lp_hz, fs=fs, output="sos")
+        self._zi_measure = signal.sosfilt_zi(self._sos_measure)
         self._despike_n = int(round(0.25 * fs)) | 1
         self._sos_bias = signal.butter(1, p.gyro_bias_hz, fs=fs, output="sos")
         self._zi_bias: np.ndarray | None = None
@@ -311,8 +312,7 @@ class ExcursionDetector:
         raw = np.linalg.norm(w[:, 1:4], axis=1)
         despiked = ndimage.median_filter(raw, size=self._despike_n, mode="nearest")
         # one zero-phase pass for the gravity direction (as in gravity_direction) and the height
-        lp = signal.sosfiltfilt(self._sos_measure, np.column_stack([w[:, 1:4], despiked]), axis=0,
-                                padlen=min(len(raw) - 1, int(fs)))
+        lp = zero_phase(self._sos_measure, self._zi_measure, np.column_stack([w[:, 1:4], despiked]), int(fs))
         u = lp[:, :3] / np.maximum(np.linalg.norm(lp[:, :3], axis=1), 1e-9)[:, None]
         mag = lp[:, 3]
         if self.has_gyro and p.use_gyro:

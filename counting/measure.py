@@ -133,6 +133,21 @@ def time_from_bottoms(t: np.ndarray, y: np.ndarray, peak_i: int, lo: int = 0,
     return timed
 
 
+def zero_phase(sos: np.ndarray, zi: np.ndarray, x: np.ndarray, pad: int) -> np.ndarray:
+    """Forward-backward filtering of x (n,) or (n, k) along axis 0, as scipy's sosfiltfilt
+    with odd padding of `pad` samples, with the filter's unit initial state `zi`
+    (signal.sosfilt_zi(sos)) computed once by the caller: this runs once per rep."""
+    pad = min(pad, len(x) - 1)
+    if pad < 1:
+        return x.copy()
+    ext = np.concatenate([2 * x[:1] - x[pad:0:-1], x, 2 * x[-1:] - x[-2: -pad - 2: -1]])
+    z0 = zi if x.ndim == 1 else zi[:, :, None]
+    y, _ = signal.sosfilt(sos, ext, axis=0, zi=z0 * ext[0])
+    y = y[::-1]
+    y, _ = signal.sosfilt(sos, y, axis=0, zi=z0 * y[0])
+    return y[::-1][pad: len(ext) - pad]
+
+
 def gravity_direction(acc: np.ndarray, fs: float, sos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Zero-phase low-passed acceleration (filter `sos` at `fs` Hz): unit direction of
     "up" (n,3) and magnitude (n,) m/s^2."""
