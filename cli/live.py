@@ -122,8 +122,13 @@ class LiveView:
             s = e.summary
             self.last_set_end, self.set_start, self.set_index = s.end_s, None, None
             self.sets_done += 1
-            out.append(f"set {s.index + 1} ended: {len(s.reps)} reps, tempo {s.tempo.notation() if s.tempo else '-'}")
+            line = f"set {s.index + 1} ended: {len(s.reps)} reps, tempo {s.tempo.notation() if s.tempo else '-'}"
+            if self.set_reps and self.set_reps != len(s.reps):
+                # the final count weighs both channels (counting/merge.py); the live one was the tilt's
+                line += f" (counted {self.set_reps} live)"
+            out.append(line)
             short.append(out[-1])
+            self.set_reps = 0
         self.lines = (self.lines + short)[-8:]
         return out
 
