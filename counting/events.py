@@ -96,6 +96,7 @@ class SetSummary:
     mean_rom: float
     rom_loss_pct: float | None
     tempo_change_s: float | None
+    snr: float | None = None
 
     @property
     def duration_s(self) -> float:

@@ -31,6 +31,8 @@ class Movement:
     drop_times: (start, rise_end, fall_start, end) timed on 1 - cos(tilt), the shape of the
         hip drop in a squat (s), or None.
     channel: "tilt" (found and timed on the tilt) or "vertical" (on the height curve).
+    snr: vertical channel only: the rise over the size of the bumps that the sensor's own
+        noise makes when integrated over the rep's duration (noise RMS x duration^1.5).
     """
 
     start_s: float
@@ -46,6 +48,7 @@ class Movement:
     gyro_hf_rms: float | None
     drop_times: tuple[float, float, float, float] | None = None
     channel: str = "tilt"
+    snr: float | None = None
 
     def as_squat(self) -> "Movement":
         """The same movement timed on its hip-drop shape (see drop_times)."""

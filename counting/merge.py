@@ -6,8 +6,10 @@ a hanging arm). The vertical channel sees the body rise in those cases but its
 rep-by-rep heights are noisy. Each channel groups its own reps into sets; sets of the
 two channels that overlap in time form a stretch, and for each stretch one channel's
 sets are kept:
-- only one channel has a set there: that one (a vertical-only set must have at least
-  `vertical_only_min_reps` reps, its evidence being weaker);
+- only one channel has a set there: that one. A vertical-only set must have at least
+  `vertical_only_min_reps` reps, and its reps must stand out of the bumps that double
+  integration makes of the sensor's own noise (median snr >= vertical_set_snr): a still
+  sensor with 0.05 m/s^2 of noise otherwise makes sets out of nothing;
 - both: the vertical sets if the tilt set's reps are small tilts (< tilt_timing_deg)
   and the vertical channel counted more reps; otherwise the tilt sets.
 A stretch is decided once neither channel can still add a set overlapping it.
@@ -63,7 +65,8 @@ class SetMerger:
         tilt = [s for c, s in stretch if c == "tilt"]
         vert = [s for c, s in stretch if c == "vertical"]
         if not tilt:
-            return [s for s in vert if len(s.reps) >= self.p.vertical_only_min_reps]
+            return [s for s in vert if len(s.reps) >= self.p.vertical_only_min_reps
+                    and (s.snr or 0.0) >= self.p.vertical_set_snr]
         if not vert:
             return tilt
         small = median(r.amplitude_deg or 0.0 for s in tilt for r in s.reps) < self.p.tilt_timing_deg

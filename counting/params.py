@@ -67,6 +67,10 @@ class CounterParams:
         height curve is forced to zero and bumps are cut.
     vertical_min_cm: smallest rise of the sensor that the vertical channel takes for a
         rep (cm); the body rises 3-8 cm in a heel raise, sway and breathing < 1 cm.
+    vertical_set_snr: ... and the median of its reps' snr (rise / (RMS of the 1.5-2.5 Hz band
+        of |acc| x duration^1.5), see counting.vertical) must reach this: double integration
+        turns a still sensor's white noise into slow 2-3 cm bumps, whose sets have a median
+        snr of 0.10-0.31 at any noise level (48 still 15-minute sessions, 0.03-0.08 m/s^2).
     vertical_only_min_reps: a set that only the vertical channel found needs this many
         reps (its per-rep evidence is noisier than a clear tilt's).
     foot_lever_m: ball-of-foot-to-sensor lever used to turn foot pitch into heel rise
@@ -113,6 +117,7 @@ class CounterParams:
     vertical_tail_s: float = 0.3
     vertical_min_cm: float = 2.0
     vertical_only_min_reps: int = 6
+    vertical_set_snr: float = 0.35
 
     @classmethod
     def names(cls) -> list[str]:

@@ -124,7 +124,7 @@ class SetTracker:
     def _body_rises(self, group: list[Movement]) -> bool:
         """A heel raise lifts the body; breathing and arm wobble tilt a segment in rhythm
         without lifting it. Large tilts (the foot, a squat) are their own evidence, and so
-        are rises found by the vertical channel."""
+        are rises found by the vertical channel (see SetMerger for their noise check)."""
         if group[0].channel == "vertical" or median(g.amplitude_deg for g in group) >= self.p.tilt_timing_deg:
             return True
         v = [g.vertical_cm for g in group if g.vertical_cm is not None]
@@ -213,7 +213,7 @@ class SetTracker:
         heels going down or the weights being put down right after a set pass the running
         checks but are bigger, quicker or later than the set's reps."""
         p = self.p
-        while len(mvs) > p.min_set_reps:
+        while len(mvs) > max(p.min_set_reps, 2):
             last, body = mvs[-1], mvs[:-1]
             gaps = [b.start_s - a.end_s for a, b in zip(body[:-1], body[1:])]
             late = last.start_s - body[-1].end_s > p.tail_gap_ratio * max(median(gaps), 0.3)
@@ -232,6 +232,8 @@ class SetTracker:
                                 rest_before_s=None, params=self.p)
         if self._last_set_end is not None:
             summary = replace(summary, rest_before_s=summary.start_s - self._last_set_end)
+        if mvs[0].channel == "vertical":
+            summary = replace(summary, snr=median(m.snr or 0.0 for m in mvs))
         self.sets_.append(summary)
         self._last_set_end = summary.end_s
         self._set_exercise = self.exercise

@@ -39,7 +39,11 @@ class VerticalDetector:
         self._zi: np.ndarray | None = None
         self._win = int(round(p.vertical_window_s * fs))
         self._hop = max(1, int(round(p.vertical_hop_s * fs)))
-        self._hist = History(3, self._win)  # t, low-passed |acc|, raw |acc|
+        self._hist = History(4, self._win)  # t, low-passed |acc|, raw |acc|, noise band power
+        # white sensor noise is as strong at 1.5-2.5 Hz (where reps have little) as at the
+        # 0.1-0.5 Hz of a rep, where double integration turns it into slow false bumps
+        self._sos_band = signal.butter(2, [1.5, 2.5], btype="bandpass", fs=fs, output="sos")
+        self._zi_band: np.ndarray | None = None
         self._k = -1  # last absolute index in the history
         self._next_k: int | None = None
         self._last_end = float("-inf")
@@ -62,7 +66,10 @@ class VerticalDetector:
         if self._zi is None:
             self._zi = signal.sosfilt_zi(self._sos) * med[0]
         lp, self._zi = signal.sosfilt(self._sos, med, zi=self._zi)
-        rows = np.column_stack([t[h: len(m) - h], lp, m[h: len(m) - h]])
+        if self._zi_band is None:
+            self._zi_band = signal.sosfilt_zi(self._sos_band) * 0.0
+        band, self._zi_band = signal.sosfilt(self._sos_band, lp, zi=self._zi_band)
+        rows = np.column_stack([t[h: len(m) - h], lp, m[h: len(m) - h], band * band])
         ks = k[h: len(m) - h]
         if self._next_k is None:
             self._next_k = int(ks[0]) + int(4 * self.p.fs_hz)
@@ -125,6 +132,8 @@ class VerticalDetector:
         p = self.p
         fs = p.fs_hz
         t, lp, raw = w[:, 0], w[:, 1], w[:, 2]
+        # RMS of the noise band (m/s^2): sets the size of the bumps double integration makes of noise
+        noise = float(np.sqrt(w[:, 3].mean()))
         t_lo = t[0] + p.vertical_lead_s
         t_hi = t[-1] - p.vertical_tail_s
         # only the part after the last bump handed on can hold a new one
@@ -162,12 +171,13 @@ class VerticalDetector:
             i1 = int(np.searchsorted(t, end + self._delay_s)) + 1
             if i1 - i0 < 3 or int(np.argmax(z[i0:i1])) + i0 != pk:
                 continue  # a wiggle on the flank of a bigger bump: that one is the rep
+            snr = amp / max(noise * (end - start) ** 1.5, 1e-12)
             speed = np.abs(np.gradient(z[i0:i1], t[i0:i1]))
             mv = Movement(
                 start_s=start, rise_end_s=rise_end, fall_start_s=fall_start, end_s=end,
                 peak_s=float(t[pk]) - self._delay_s, amplitude_deg=0.0, vertical_cm=amp * 100.0,
                 peak_rate_dps=float(speed.max() * 100.0), sway_deg=0.0, hf_rms=rms(raw[i0:i1] - lp[i0:i1]),
-                gyro_hf_rms=None, channel="vertical",
+                gyro_hf_rms=None, channel="vertical", snr=snr,
             )
             self._last_end = end
             out.append(Candidate(mv, reject_reason(mv, p), start, end))

@@ -130,3 +130,30 @@ def test_a_nan_from_a_live_stream_does_not_stop_counting():
         counter.feed(chunk)
     counter.finish()
     assert [len(s.reps) for s in counter.sets_] == [8]
+
+
+def test_rises_without_tilt_are_counted_by_the_vertical_channel():
+    # 0.3 deg of tilt is lost in sway; the 5 cm rise of the body is not
+    smp, truth = tilt_session(fs=50.0, reps=12, amp_deg=0.3, rise_cm=5.0, seed=4)
+    counter = RepCounter()
+    events = list(counter.feed(smp)) + counter.finish()
+    sets = counter.sets_
+    assert [len(s.reps) for s in sets] == [12]
+    s = sets[0]
+    assert s.rom_unit == "cm" and s.exercise == "standing_calf_raise"
+    assert 3.5 <= s.mean_rom <= 6.0
+    assert all(r.vertical_cm == r.rom and r.amplitude_deg == 0.0 for r in s.reps)
+    assert [r.set_index for r in s.reps] == [0] * 12 and s.index == 0
+    for r, tr in zip(s.reps, truth):
+        assert r.start_s == pytest.approx(tr["start_s"], abs=0.6)
+    # the tilt channel saw nothing: no live rep events, only the chosen set at the end
+    assert [type(e).__name__ for e in events] == ["SetEnded"]
+    assert events[0].summary == s
+
+
+def test_chunking_does_not_change_vertical_channel_sets():
+    smp, _ = tilt_session(fs=50.0, reps=12, amp_deg=0.3, rise_cm=5.0, seed=4)
+    whole = analyze(smp)
+    assert [len(s.reps) for s in whole] == [12]
+    for size in (1, 7, 333):
+        assert analyze(smp, chunk_size=size) == whole, size

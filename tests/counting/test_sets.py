@@ -276,6 +276,107 @@ def test_calf_raise_rest_before_is_the_time_between_sets():
     assert s2.rest_before_s == pytest.approx(s2.start_s - s1.end_s) == pytest.approx(70.0 - 27.0)
 
 
+# ---------------------------------------------------------------------------- tail trim
+
+def _closed(movements, params=P) -> list:
+    """Run `movements` through a tracker and return the reps of its one finished set."""
+    tr = SetTracker(params, exercise=None, placement=None)
+    run(tr, movements)
+    (ended,) = tr.finish()
+    return list(ended.summary.reps)
+
+
+@pytest.mark.parametrize("last", [
+    dict(amp=50.0),  # 2x bigger: stepping off the block
+    dict(con=0.5, top=0.5, ecc=0.75),  # half as long (1.75 s): the heels dropping
+    dict(pause=6.0),  # after a 6 s pause (set_gap_s is 9): putting the weights down
+], ids=["bigger", "quicker", "later"])
+def test_unlike_last_rep_is_trimmed_when_the_set_closes(last):
+    body = series(6)  # 25 deg, 3.5 s, 1 s pauses
+    pause = last.pop("pause", 1.0)
+    tail = mv(body[-1].end_s + pause, **last)
+    tr = SetTracker(P, exercise=None, placement=None)
+    run(tr, body)
+    assert kinds(tr.add(cand(tail))) == ["RepCompleted"]  # passes the running checks
+    (ended,) = tr.finish()
+    s = ended.summary
+    assert len(s.reps) == 6
+    assert s.end_s == body[-1].end_s and s.reps[-1].bottom_pause_s is None
+    assert tr.sets_ == [s]
+
+
+def test_tired_last_rep_is_kept():
+    body = series(6)
+    tired = mv(body[-1].end_s + 1.0, amp=15.0, con=1.3, top=1.3, ecc=1.95)  # 0.6x the tilt, 1.3x slower
+    reps = _closed(body + [tired])
+    assert len(reps) == 7
+    assert reps[-1].start_s == tired.start_s and reps[-1].partial  # kept, flagged partial
+
+
+def test_just_inside_the_tail_ratios_is_kept():
+    body = series(6)  # median 25 deg, 3.5 s, 1 s pause
+    edge = mv(body[-1].end_s + 2.9, amp=34.0, con=0.8, top=0.8, ecc=0.8)  # 1.36x, 2.4 s (0.69x), 2.9 x pause
+    assert len(_closed(body + [edge])) == 7
+
+
+def test_several_trailing_reps_are_trimmed_in_turn():
+    body = series(6)
+    big1 = mv(body[-1].end_s + 1.0, amp=50.0)
+    big2 = mv(big1.end_s + 1.0, amp=50.0)
+    reps = _closed(body + [big1, big2])
+    assert len(reps) == 6 and reps[-1].start_s == body[-1].start_s
+
+
+def test_tail_trim_stops_at_min_set_reps():
+    body = series(4)
+    assert len(_closed(body + [mv(body[-1].end_s + 1.0, amp=50.0)])) == 4
+    three = series(3)
+    reps = _closed(three + [mv(three[-1].end_s + 1.0, amp=50.0)])
+    assert len(reps) == 4 and reps[-1].rom == 50.0  # a set of min_set_reps is never cut
+
+
+# ---------------------------------------------------------------------------- vertical channel sets
+
+def vmv(start, cm=4.0, dur=3.5):
+    """A rep found by the vertical channel: no tilt, `cm` of rise, `dur` s long."""
+    return Movement(start_s=start, rise_end_s=start + dur * 0.3, fall_start_s=start + dur * 0.5, end_s=start + dur,
+                    peak_s=start + dur * 0.4, amplitude_deg=0.0, vertical_cm=cm, peak_rate_dps=8.0, sway_deg=0.0,
+                    hf_rms=0.1, gyro_hf_rms=None, channel="vertical")
+
+
+def test_vertical_reps_are_compared_on_their_rise():
+    tr = SetTracker(P, exercise=None, placement="shank")
+    mvs = [vmv(10.0 + 4.5 * i, cm) for i, cm in enumerate([4.0, 4.2, 3.8, 4.1, 4.0])]
+    ev = run(tr, mvs)
+    assert kinds(ev[3])[0] == "SetStarted"
+    # 4.5x the rise: inside vertical_keep_ratio (5), beyond the tilt's keep_ratio (3.5)
+    ev = tr.add(cand(vmv(mvs[-1].end_s + 1.0, 18.0)))
+    assert kinds(ev) == ["RepCompleted"]
+    assert (ev[0].rep.rom, ev[0].rep.rom_unit) == (18.0, "cm")
+    # 5.5x: ends the set
+    ev = tr.add(cand(vmv(mvs[-1].end_s + 6.0, 22.0)))
+    assert kinds(ev)[0] == "SetEnded"
+    s = ev[0].summary
+    assert len(s.reps) == 5  # the 18 cm one trailed the set: trimmed as bigger
+    assert s.rom_unit == "cm" and s.exercise == "standing_calf_raise"
+    assert s.mean_rom == pytest.approx(4.02)
+
+
+def test_vertical_reps_keep_a_tighter_tempo():
+    # 2.5x the set's duration: a tilt rep may drift that far (dur_ratio 3), a vertical one may not (2)
+    def with_slow_rep(make, **kw):
+        tr = SetTracker(P, exercise=None, placement="shank")
+        mvs = [make(10.0 + 4.5 * i, **kw) for i in range(5)]
+        run(tr, mvs)
+        return kinds(tr.add(cand(make(mvs[-1].end_s + 1.0, **{**kw, "dur": 8.75}))))
+
+    def tilt(start, dur):
+        return mv(start, amp=8.0, con=dur * 0.3, top=dur * 0.2, ecc=dur * 0.5, vertical_cm=4.0)
+
+    assert with_slow_rep(tilt, dur=3.5) == ["RepCompleted"]
+    assert with_slow_rep(vmv, dur=3.5) == []
+
+
 # ---------------------------------------------------------------------------- summarize_set
 
 def test_summary_fills_bottom_pauses_from_gaps():

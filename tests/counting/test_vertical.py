@@ -1,0 +1,130 @@
+"""VerticalDetector: heel raises as bumps in the sensor's height (counting.vertical)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from counting.params import CounterParams
+from counting.resample import Resampler, Uniform
+from counting.samples import Samples
+from counting.vertical import VerticalDetector
+from tests.counting.synth import G, tilt_session
+
+P = CounterParams()
+FS = 50.0
+
+
+def uniform(smp: Samples) -> Uniform:
+    return Resampler(FS).feed(smp)
+
+
+def detect(u: Uniform, chunk: int | None = None) -> list:
+    """Every candidate of the stream, fed whole or in chunks of `chunk` samples."""
+    det = VerticalDetector(P)
+    out = []
+    for a in range(0, len(u), chunk or len(u)):
+        out += det.feed(u.part(a, a + (chunk or len(u))))
+    return out + det.flush()
+
+
+def pure_rise(**kw):
+    """12 heel raises lifting the sensor 5 cm while it tilts only 0.3 deg (the tilt channel sees nothing)."""
+    return tilt_session(fs=FS, reps=12, amp_deg=0.3, rise_cm=5.0, seed=4, **kw)
+
+
+def still(seconds: float, noise: float, seed: int) -> Samples:
+    rng = np.random.default_rng(seed)
+    t = np.arange(0.0, seconds, 1.0 / FS)
+    return Samples(t, np.array([0.0, 0.0, G]) + rng.normal(0.0, noise, (len(t), 3)))
+
+
+def test_finds_every_rise_with_its_height():
+    smp, truth = pure_rise(noise=0.01)
+    ok = [c for c in detect(uniform(smp)) if c.ok]
+    assert len(ok) == 12
+    for c, tr in zip(ok, truth):
+        m = c.movement
+        assert m.channel == "vertical" and m.amplitude_deg == 0.0
+        assert m.size == m.vertical_cm
+        assert 3.0 <= m.size <= 6.5  # the body rose 5 cm
+        assert m.start_s == pytest.approx(tr["start_s"], abs=0.6)
+        assert (c.start_s, c.end_s) == (m.start_s, m.end_s)
+        assert P.min_rep_s <= m.duration_s <= 5.0  # truth: 3.26 s from 10% up to 10% down
+    assert np.mean([c.movement.size for c in ok]) == pytest.approx(5.0, abs=0.6)
+
+
+def test_every_rise_is_found_once_at_the_default_noise():
+    smp, truth = pure_rise()  # 0.03 m/s^2 per axis
+    ok = [c.movement for c in detect(uniform(smp)) if c.ok]
+    for tr in truth:
+        near = [m for m in ok if abs(m.start_s - tr["start_s"]) < 0.6]
+        assert len(near) == 1 and 3.0 <= near[0].size <= 6.5
+
+
+def test_chunking_does_not_change_candidates():
+    smp, _ = pure_rise()
+    u = uniform(smp)
+    whole = detect(u)
+    assert len(whole) >= 12
+    for size in (1, 7, 333):
+        got = detect(u, size)
+        assert [c.movement for c in got] == [c.movement for c in whole], size
+        assert [(c.reason, c.start_s, c.end_s) for c in got] == [(c.reason, c.start_s, c.end_s) for c in whole]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_quiet_sensor_gives_no_reps(seed):
+    # a good accelerometer (0.01 m/s^2 RMS per axis) standing still for a minute
+    assert [c for c in detect(uniform(still(60.0, 0.01, seed))) if c.ok] == []
+
+
+@pytest.mark.parametrize("sigma", [0.03, 0.05, 0.08])
+def test_still_sensor_noise_makes_no_sets(sigma):
+    """Double integration turns a still sensor's white noise into slow 2-3 cm bumps that
+    pass as vertical candidates; the set-level noise check (vertical_set_snr) must keep them
+    from becoming sets, whatever the noise level."""
+    from scipy.spatial.transform import Rotation
+
+    from counting.counter import analyze
+
+    rng = np.random.default_rng(7)
+    t = np.arange(0.0, 900.0, 0.01)
+    acc = Rotation.random(random_state=3).apply([0.0, 0.0, 9.81]) + rng.normal(0.0, sigma, (len(t), 3))
+    assert analyze(Samples(t, acc, None)) == []
+
+
+def test_walking_bob_is_too_quick():
+    # walking lifts the sensor ~4 cm twice a second: big enough, but nothing like a 2-4 s rep
+    t = np.arange(0.0, 70.0, 1.0 / FS)
+    env = np.clip((t - 10.0) / 2.0, 0.0, 1.0) * np.clip((60.0 - t) / 2.0, 0.0, 1.0)
+    z = 0.02 * env * (1.0 - np.cos(2.0 * np.pi * 2.0 * t))
+    zdd = np.gradient(np.gradient(z, t), t)
+    acc = np.column_stack([np.zeros_like(t), np.zeros_like(t), G + zdd])
+    acc += np.random.default_rng(3).normal(0.0, 0.01, acc.shape)
+    cands = detect(uniform(Samples(t, acc)))
+    assert [c for c in cands if c.ok] == []
+    quick = [c for c in cands if c.reason and c.reason.startswith("too quick")]
+    assert len(quick) >= 50  # the steps are seen, and turned down for their pace
+    assert all(c.movement.duration_s < P.min_rep_s for c in quick)
+
+
+def test_horizon_never_decreases_and_bounds_what_comes():
+    smp, _ = pure_rise()
+    u = uniform(smp)
+    det = VerticalDetector(P)
+    assert det.horizon_s() == float("-inf")
+    horizon = float("-inf")
+    cands = []
+    for a in range(0, len(u), 25):  # half a second at a time
+        new = det.feed(u.part(a, a + 25))
+        assert all(c.start_s >= horizon for c in new)  # nothing starts before the promise
+        cands += new
+        h = det.horizon_s()
+        assert h >= horizon
+        horizon = h
+    assert horizon > float(u.t[-1]) - P.vertical_window_s - 1.0  # the horizon keeps up with the stream
+    new = det.flush()
+    assert all(c.start_s >= horizon for c in new)
+    cands += new
+    starts = [c.start_s for c in cands]
+    assert len(cands) >= 12 and starts == sorted(starts)
