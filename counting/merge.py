@@ -11,7 +11,8 @@ sets are kept:
   integration makes of the sensor's own noise (median snr >= vertical_set_snr): a still
   sensor with 0.05 m/s^2 of noise otherwise makes sets out of nothing;
 - both: the vertical sets if the tilt set's reps are small tilts (< tilt_timing_deg)
-  and the vertical channel counted more reps; otherwise the tilt sets.
+  and the vertical channel counted more reps or its rises stand clearly out of the noise
+  (snr >= vertical_prefer_snr); otherwise the tilt sets.
 A stretch is decided once neither channel can still add a set overlapping it.
 """
 from __future__ import annotations
@@ -71,7 +72,8 @@ class SetMerger:
             return tilt
         small = median(r.amplitude_deg or 0.0 for s in tilt for r in s.reps) < self.p.tilt_timing_deg
         more = sum(len(s.reps) for s in vert) > sum(len(s.reps) for s in tilt)
-        return vert if small and more else tilt
+        clear = min(s.snr or 0.0 for s in vert) >= self.p.vertical_prefer_snr
+        return vert if small and (more or clear) else tilt
 
     def _emit(self, chosen: list[SetSummary]) -> list[SetEnded]:
         out = []

@@ -56,12 +56,21 @@ def test_small_tilts_give_way_to_more_vertical_reps():
     assert m.sets_ == [s]
 
 
-def test_small_tilts_are_kept_when_the_vertical_channel_counts_no_more():
+def test_small_tilts_are_kept_when_the_vertical_channel_counts_no_more_and_is_not_clear():
     m = SetMerger(P)
     m.add("tilt", tilt_set(8, 10.0, amp=3.0))
-    m.add("vertical", vert_set(8, 10.2))
+    m.add("vertical", vert_set(8, 10.2, snr=0.5))
     (s,) = emitted(m.finish())
     assert len(s.reps) == 8 and s.rom_unit == "deg"
+
+
+def test_a_clear_rise_beats_small_tilts_even_with_fewer_reps():
+    # small tilts sway as much as a rep tilts them (extra "reps"); a rise well out of the noise does not
+    m = SetMerger(P)
+    m.add("tilt", tilt_set(11, 10.0, amp=2.5))
+    m.add("vertical", vert_set(8, 12.0, snr=0.7))
+    (s,) = emitted(m.finish())
+    assert len(s.reps) == 8 and s.rom_unit == "cm"
 
 
 def test_large_tilts_win_over_more_vertical_reps():
