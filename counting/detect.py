@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage, signal
 
-from counting.measure import Movement, gravity_direction, rms, tilt_curve, time_excursion, time_from_bottoms, vertical_curve, zero_phase
+from counting.measure import (Movement, gravity_direction, percentile, rms, tilt_curve, time_excursion,
+                              time_from_bottoms, vertical_curve, zero_phase)
 from counting.params import CounterParams
 from counting.resample import Uniform
 
@@ -328,7 +329,7 @@ class ExcursionDetector:
         along, across, direction = tilt_curve(u, rest_v, peak_i)
         # the rest level is where the rep left from; only if the return has not reached it
         # inside the window (a shifted stance) fall back to where the return got to
-        rest_level = float(np.percentile(along[: peak_i + 1], 5))
+        rest_level = percentile(along[: peak_i + 1], 5)
         timed = time_excursion(t, along, rest_level, peak_i)
         if timed is None:
             rest_level = max(rest_level, float(along[peak_i:].min()))

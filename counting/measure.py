@@ -120,6 +120,19 @@ def time_excursion(t: np.ndarray, y: np.ndarray, rest: float, peak_i: int) -> tu
     return start, rise_end, fall_start, end, amp
 
 
+def percentile(x: np.ndarray, q: float) -> float:
+    """np.percentile(x, q) (linear interpolation, the same arithmetic), without its overhead:
+    it runs once per rep."""
+    n = len(x)
+    v = q / 100.0 * (n - 1)
+    lo = int(math.floor(v))
+    hi = min(lo + 1, n - 1)
+    part = np.partition(x, [lo, hi] if hi != lo else lo)
+    a, b = float(part[lo]), float(part[hi])
+    t = v - lo
+    return b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t
+
+
 def time_from_bottoms(t: np.ndarray, y: np.ndarray, peak_i: int, lo: int = 0,
                       hi: int | None = None) -> tuple[float, float, float, float, float] | None:
     """time_excursion of the peak at `peak_i` measured from the straight line through the

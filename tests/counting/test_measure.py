@@ -11,10 +11,13 @@ from scipy.spatial.transform import Rotation
 from counting.measure import (
     Movement,
     gravity_direction,
+    percentile,
     tilt_curve,
     time_excursion,
+    time_from_bottoms,
     vertical_curve,
     vertical_travel_cm,
+    zero_phase,
 )
 
 G = 9.81
@@ -268,3 +271,33 @@ def test_movement_phase_properties_and_squat_timing():
     from dataclasses import replace
     no_drop = replace(mv, drop_times=None)
     assert no_drop.as_squat() is no_drop
+
+
+# ---------------------------------------------------------------------------- fast helpers
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=1, max_size=400), st.floats(0, 100))
+def test_percentile_is_numpys_to_the_bit(xs, q):
+    x = np.array(xs)
+    assert percentile(x, q) == float(np.percentile(x, q))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(2, 400), st.integers(1, 4), st.integers(0, 10_000))
+def test_zero_phase_is_sosfiltfilt_to_the_bit(n, cols, seed):
+    sos = signal.butter(2, 3.0, fs=50.0, output="sos")
+    x = np.random.default_rng(seed).normal(9.8, 1.0, (n, cols))
+    pad = min(n - 1, 50)
+    want = signal.sosfiltfilt(sos, x, axis=0, padlen=pad) if pad > 0 else x
+    assert np.array_equal(zero_phase(sos, signal.sosfilt_zi(sos), x, 50), want)
+
+
+def test_time_from_bottoms_measures_from_the_line_through_both_bottoms():
+    # a 1-unit bump on a baseline that falls by 0.5: from the higher bottom the rep looks
+    # short; from the line through both bottoms it is timed as drawn
+    t = np.arange(0.0, 10.0, 0.02)
+    bump = np.clip(1.0 - np.abs(t - 5.0) / 2.0, 0.0, None)  # 10% at 3.2 and 6.8 s
+    y = bump - 0.05 * t
+    start, _, _, end, amp = time_from_bottoms(t, y, int(np.argmax(y)))
+    assert start == pytest.approx(3.2, abs=0.05) and end == pytest.approx(6.8, abs=0.05)
+    assert amp == pytest.approx(1.0, abs=0.05)
