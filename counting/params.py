@@ -77,6 +77,9 @@ class CounterParams:
         a clear rise does not; and the rise times the phases without sway.
     vertical_only_min_reps: a set that only the vertical channel found needs this many
         reps (its per-rep evidence is noisier than a clear tilt's).
+    squat_drop_cm: with the placement unknown, a set of large tilts is a raised-heel squat if
+        the sensor went down by at least this much (cm, median): the hips drop 30-45 cm in a
+        squat, no sensor drops more than ~8 cm in a heel raise (heels below a step).
     foot_lever_m: ball-of-foot-to-sensor lever used to turn foot pitch into heel rise
         (m); adult feet put the metatarsal heads 0.15-0.20 m from the heel.
     """
@@ -110,6 +113,7 @@ class CounterParams:
     tail_dur_ratio: float = 0.65
     tail_gap_ratio: float = 3.0
     foot_lever_m: float = 0.175
+    squat_drop_cm: float = 15.0
     use_gyro: bool = False
     fuse_tau_s: float = 2.0
     gyro_bias_hz: float = 0.02

@@ -51,8 +51,8 @@ def infer_exercise(movements: list[Movement], placement: str | None, params: Cou
     In a heel raise only the foot tilts by more than ~15 deg (shank, thigh, trunk and a
     hanging arm a few degrees); a raised-heel squat turns the shank, thigh and trunk by
     tens of degrees. With the placement unknown a large tilt is either a foot in a heel
-    raise or another segment in a squat, so the answer is None. On the foot, a heel rise
-    past 10.5 cm means a step.
+    raise or another segment in a squat: a squat if the sensor went down by squat_drop_cm
+    or more, else None. On the foot, a heel rise past 10.5 cm means a step.
     """
     if movements[0].channel == "vertical":
         # the body rises ~0.75 of the heel travel: 4-8 cm standing, 8-11 cm from a step
@@ -63,7 +63,13 @@ def infer_exercise(movements: list[Movement], placement: str | None, params: Cou
         return "step_calf_raise" if rise > 10.5 else "standing_calf_raise"
     if amp <= SQUAT_TILT_DEG:
         return "standing_calf_raise"
-    return SQUAT if placement is not None else None
+    if placement is not None:
+        return SQUAT
+    # placement unknown: a squat takes the hips down by 30-45 cm and any sensor above the
+    # ankle with them, while no sensor goes down by more than ~8 cm in a heel raise (the heels
+    # below a step)
+    drop = median(-(mv.vertical_cm or 0.0) for mv in movements)
+    return SQUAT if drop >= params.squat_drop_cm else None
 
 
 def summarize_set(index: int, movements: list[Movement], *, exercise: str | None, placement: str | None,

@@ -560,3 +560,11 @@ def test_infer_exercise():
     assert infer_exercise(at(38.0), "foot", P) == "step_calf_raise"  # 10.77 cm
     # the median decides: one odd rep does not
     assert infer_exercise(at(8.0, 3) + at(45.0, 1), "shank", P) == "standing_calf_raise"
+
+
+def test_large_tilts_that_take_the_sensor_down_are_a_squat_even_with_placement_unknown():
+    # the hips drop 30-45 cm in a squat; a heel raise lowers no sensor by more than ~8 cm
+    down = [mv(10.0 + 5 * i, amp=30.0, vertical_cm=-28.0) for i in range(5)]
+    below_step = [mv(10.0 + 5 * i, amp=30.0, vertical_cm=-6.0) for i in range(5)]
+    assert infer_exercise(down, None, P) == SQUAT
+    assert infer_exercise(below_step, None, P) is None
