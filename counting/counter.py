@@ -97,6 +97,8 @@ class RepCounter:
         events: list[Event] = []
         for cand in candidates:
             self.candidates_.append(cand)
+            if channel == "tilt" and cand.ok:
+                self._merger.note_tilt_move(cand.start_s, cand.end_s)
             events += self._route(channel, tracker.add(cand))
         return events
 

@@ -8,8 +8,9 @@ two channels that overlap in time form a stretch, and for each stretch one chann
 sets are kept:
 - only one channel has a set there: that one. A vertical-only set must have at least
   `vertical_only_min_reps` reps, and its reps must stand out of the bumps that double
-  integration makes of the sensor's own noise (median snr >= vertical_set_snr): a still
-  sensor with 0.05 m/s^2 of noise otherwise makes sets out of nothing;
+  integration makes of the sensor's own noise (median snr >= vertical_set_snr, or
+  vertical_backed_snr where the tilt channel saw rep-like movements at most of its reps):
+  a still sensor with 0.05 m/s^2 of noise otherwise makes sets out of nothing;
 - both: the vertical sets if the tilt set's reps are small tilts (< tilt_timing_deg)
   and the vertical channel counted more reps or its rises stand clearly out of the noise
   (snr >= vertical_prefer_snr); otherwise the tilt sets.
@@ -17,6 +18,7 @@ A stretch is decided once neither channel can still add a set overlapping it.
 """
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import replace
 from statistics import median
 
@@ -31,6 +33,13 @@ class SetMerger:
         self.p = params
         self.sets_: list[SetSummary] = []
         self._held: list[tuple[str, SetSummary]] = []
+        # movements the tilt channel took for reps, grouped into a set or not (bounded: only
+        # the undecided last minute or two is ever looked at)
+        self._tilt_moves: deque[tuple[float, float]] = deque(maxlen=400)
+
+    def note_tilt_move(self, start_s: float, end_s: float) -> None:
+        """A movement the tilt channel found rep-like (s), whether or not it made a set."""
+        self._tilt_moves.append((start_s, end_s))
 
     def add(self, channel: str, summary: SetSummary) -> None:
         self._held.append((channel, summary))
@@ -67,13 +76,19 @@ class SetMerger:
         vert = [s for c, s in stretch if c == "vertical"]
         if not tilt:
             return [s for s in vert if len(s.reps) >= self.p.vertical_only_min_reps
-                    and (s.snr or 0.0) >= self.p.vertical_set_snr]
+                    and (s.snr or 0.0) >= (self.p.vertical_backed_snr if self._backed(s) else self.p.vertical_set_snr)]
         if not vert:
             return tilt
         small = median(r.amplitude_deg or 0.0 for s in tilt for r in s.reps) < self.p.tilt_timing_deg
         more = sum(len(s.reps) for s in vert) > sum(len(s.reps) for s in tilt)
         clear = min(s.snr or 0.0 for s in vert) >= self.p.vertical_prefer_snr
         return vert if small and (more or clear) else tilt
+
+    def _backed(self, s: SetSummary) -> bool:
+        """Did the tilt channel see rep-like movements at most of this set's reps? (Noise
+        that integrates into bumps does not also tilt the sensor in step with them.)"""
+        hits = sum(any(a < r.end_s and r.start_s < b for a, b in self._tilt_moves) for r in s.reps)
+        return hits >= 0.5 * len(s.reps)
 
     def _emit(self, chosen: list[SetSummary]) -> list[SetEnded]:
         out = []

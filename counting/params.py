@@ -71,6 +71,8 @@ class CounterParams:
         of |acc| x duration^1.5), see counting.vertical) must reach this: double integration
         turns a still sensor's white noise into slow 2-3 cm bumps, whose sets have a median
         snr of 0.10-0.31 at any noise level (48 still 15-minute sessions, 0.03-0.08 m/s^2).
+    vertical_backed_snr: ... or only this much where the tilt channel saw rep-like movements at
+        half of its reps or more (a still sensor's noise does not also tilt it in step).
     vertical_prefer_snr: where both channels found a set and the tilts are small, the
         vertical channel's sets are kept if they counted more reps, or if all of them stand
         this clearly out of the noise (snr): small tilts sway as much as a rep tilts them,
@@ -127,6 +129,7 @@ class CounterParams:
     vertical_only_min_reps: int = 6
     vertical_set_snr: float = 0.35
     vertical_prefer_snr: float = 0.6
+    vertical_backed_snr: float = 0.2
 
     @classmethod
     def names(cls) -> list[str]:

@@ -167,3 +167,14 @@ def test_vertical_only_set_within_the_noise_is_dropped():
     m.add("vertical", vert_set(10, 200.0, snr=0.5))
     (s,) = emitted(m.finish())
     assert s.start_s == 200.0 and len(s.reps) == 10
+
+
+def test_a_weaker_vertical_only_set_counts_when_the_tilt_channel_saw_its_reps():
+    m = SetMerger(P)
+    backed = vert_set(8, 10.0, snr=0.25)
+    for r in backed.reps[:5]:  # the tilt channel found rep-like movements, but no set, at 5 of 8
+        m.note_tilt_move(r.start_s + 0.2, r.end_s - 0.2)
+    m.add("vertical", backed)
+    m.add("vertical", vert_set(8, 200.0, snr=0.25))  # the same, unbacked
+    (s,) = emitted(m.finish())
+    assert s.start_s == 10.0 and len(s.reps) == 8
