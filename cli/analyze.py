@@ -84,7 +84,7 @@ async def _replay_one(args: argparse.Namespace) -> int:
                      "wall_s": round(time.monotonic() - t_wall0, 4)}
             if isinstance(e, SetStarted):
                 entry.update(set=e.set_index + 1, start_s=round(e.start_s, 4))
-                line = f"set {e.set_index + 1} started at {e.start_s:.1f} s"
+                line = f"set started at {e.start_s:.1f} s (numbered when it ends)"
             elif isinstance(e, RepTentative):
                 entry.update(rep=json_safe(e.rep.to_dict()))
                 line = format_rep_line(e.rep) + "  (tentative: confirmed when the set is)"

@@ -93,6 +93,7 @@ class LiveView:
         self.lines: list[str] = []
         self.sets_done = 0
         self.pending = 0  # provisional reps before a set is confirmed (RepTentative)
+        self.live_counts: dict[float, int] = {}  # live rep count of each set started, by start (s)
 
     def event(self, e) -> list[str]:
         out: list[str] = []
@@ -104,13 +105,17 @@ class LiveView:
         elif isinstance(e, SetStarted):
             self.pending = 0
             self.set_index, self.set_reps, self.set_start = e.set_index, 0, e.start_s
-            out.append(f"set {e.set_index + 1} started at {e.start_s:.1f} s")
+            self.live_counts[e.start_s] = 0
+            # numbered only when it ends: the final sets are chosen later (counting/merge.py)
+            out.append(f"set started at {e.start_s:.1f} s")
             short.append(out[-1])
         elif isinstance(e, RepCompleted):
             r = e.rep
             self.prev_rep, self.last_rep = self.last_rep, r
             self.reps_total += 1
             self.set_reps = r.index if r.index else self.set_reps + 1
+            if self.set_start is not None:
+                self.live_counts[self.set_start] = self.set_reps
             self.cues = tempo_cues(r, self.target, self.prev_rep) if self.target else []
             line = format_rep_line(r) + f"  tempo {rep_tempo(r, self.prev_rep)}"
             if self.cues:
@@ -120,15 +125,21 @@ class LiveView:
                          + (" (partial)" if r.partial else ""))
         elif isinstance(e, SetEnded):
             s = e.summary
-            self.last_set_end, self.set_start, self.set_index = s.end_s, None, None
+            # the summary comes 20-35 s after the set: the next set may already be under way
+            live = [t0 for t0 in self.live_counts if t0 <= s.end_s]
+            live_reps = sum(self.live_counts.pop(t0) for t0 in live)
+            if self.set_start is None or self.set_start <= s.end_s:
+                self.set_start, self.set_index, self.set_reps = None, None, 0
+            self.last_set_end = s.end_s
             self.sets_done += 1
             line = f"set {s.index + 1} ended: {len(s.reps)} reps, tempo {s.tempo.notation() if s.tempo else '-'}"
-            if self.set_reps and self.set_reps != len(s.reps):
-                # the final count weighs both channels (counting/merge.py); the live one was the tilt's
-                line += f" (counted {self.set_reps} live)"
+            if live_reps == 0:
+                line += " (found afterwards, from the body's rise)"
+            elif live_reps != len(s.reps):
+                # the final count weighs both channels (counting/merge.py); the live one is the tilt's
+                line += f" (counted {live_reps} live)"
             out.append(line)
             short.append(out[-1])
-            self.set_reps = 0
         self.lines = (self.lines + short)[-8:]
         return out
 

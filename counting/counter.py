@@ -8,8 +8,11 @@ every decision is taken per sample of an internal uniform clock, never per chunk
                                        +-> VerticalDetector (height) -> SetTracker -+
 
 The tilt channel reports reps live (RepTentative, SetStarted, RepCompleted, within
-~0.5 s of a rep's end); the final sets (SetEnded) are chosen between the two channels
-once neither can still change them (counting.merge).
+~0.4 s of a rep's end); the final sets (SetEnded) are chosen between the two channels
+once neither can still change them (counting.merge), typically 20-35 s after a set's
+last rep. The sets and their reps do not depend on how the stream is chunked; the order
+in which a late SetEnded falls among the next set's live events does (a whole file fed
+at once gives its SetEnded events at the end).
 """
 from __future__ import annotations
 

@@ -1,15 +1,12 @@
-"""Streaming detection of movements away from a rest posture and back.
+"""Streaming detection of movements away from a rest posture and back: the tilt channel.
 
-Two channels, each measured against the rest posture and scaled by its own onset
-threshold, so that 1.0 means "clearly moved" on either:
-- tilt: the angle between the causally low-passed acceleration ("up" in the sensor
-  frame) and the rest "up". A heel raise tilts the foot by 20-35 deg and the shank and
-  thigh by a few degrees, whatever the mounting.
-- vertical: the sensor's height from the acceleration magnitude integrated twice
-  through a high-pass (drift-free). The trunk barely tilts in some people but always
-  rises with the heels (~0.75 of the heel travel). When a
-movement has left rest and come back, it is handed to counting.measure for exact
-timing and to the caller as a Candidate (accepted or rejected with a reason).
+The detector follows the angle between the causally low-passed acceleration ("up" in the
+sensor frame) and the rest "up", scaled by its onset threshold so that 1.0 means
+"clearly moved". A heel raise tilts the foot by 20-35 deg and the shank, thigh and
+trunk by a few degrees, whatever the mounting. When a movement has left rest and come
+back, it is handed to counting.measure for exact timing and to the caller as a
+Candidate (accepted or rejected with a reason). The sensor's height is the other
+channel, counting/vertical.py.
 """
 from __future__ import annotations
 
@@ -179,7 +176,9 @@ class ExcursionDetector:
         if self._state == EXCURSION:
             ks.append(self._exc_k)
         t = self._t_of(min(ks))
-        return t - 1.5 - 1.0 / self.p.fs_hz if t == t else float("-inf")
+        # a rep's timed start is never earlier than its measuring window, 1.5 s before the
+        # onset; 0.5 s more keeps the bound safe whatever the timing does
+        return t - 2.0 if t == t else float("-inf")
 
     # ------------------------------------------------------------------ internals
     def _t_of(self, k: int) -> float:

@@ -33,9 +33,9 @@ class SetMerger:
         self.p = params
         self.sets_: list[SetSummary] = []
         self._held: list[tuple[str, SetSummary]] = []
-        # movements the tilt channel took for reps, grouped into a set or not (bounded: only
-        # the undecided last minute or two is ever looked at)
-        self._tilt_moves: deque[tuple[float, float]] = deque(maxlen=400)
+        # movements the tilt channel took for reps, grouped into a set or not; those that end
+        # before anything still undecided are dropped (by time, so chunking changes nothing)
+        self._tilt_moves: deque[tuple[float, float]] = deque()
 
     def note_tilt_move(self, start_s: float, end_s: float) -> None:
         """A movement the tilt channel found rep-like (s), whether or not it made a set."""
@@ -50,10 +50,14 @@ class SetMerger:
         while True:
             stretch = self._first_stretch()
             if not stretch or max(s.end_s for _, s in stretch) >= settled_s:
-                return out
+                break
             for item in stretch:
                 self._held.remove(item)
             out += self._emit(self._choose(stretch))
+        oldest = min([settled_s] + [s.start_s for _, s in self._held])
+        while self._tilt_moves and self._tilt_moves[0][1] < oldest:
+            self._tilt_moves.popleft()
+        return out
 
     def finish(self) -> list[SetEnded]:
         return self.advance(float("inf"))
@@ -73,10 +77,11 @@ class SetMerger:
 
     def _choose(self, stretch: list[tuple[str, SetSummary]]) -> list[SetSummary]:
         tilt = [s for c, s in stretch if c == "tilt"]
-        vert = [s for c, s in stretch if c == "vertical"]
+        # vertical sets that do not stand out of the integrated noise are not evidence at all
+        vert = [s for c, s in stretch if c == "vertical" and (s.snr or 0.0) >= (
+            self.p.vertical_backed_snr if self._backed(s) else self.p.vertical_set_snr)]
         if not tilt:
-            return [s for s in vert if len(s.reps) >= self.p.vertical_only_min_reps
-                    and (s.snr or 0.0) >= (self.p.vertical_backed_snr if self._backed(s) else self.p.vertical_set_snr)]
+            return [s for s in vert if len(s.reps) >= self.p.vertical_only_min_reps]
         if not vert:
             return tilt
         small = median(r.amplitude_deg or 0.0 for s in tilt for r in s.reps) < self.p.tilt_timing_deg

@@ -8,9 +8,11 @@ tilt detector, this one follows the sensor's height:
     |acc| -> centred median (impacts out) -> causal low-pass -> sliding window
           -> double integration, rest pinned at both window ends -> bumps
 
-Every `hop` the last `window` seconds are integrated (counting.measure.vertical_curve)
-and each bump that lies wholly inside the window, away from its pinned edges, is
-timed on its 10%/90% crossings and handed on as a Candidate, once, in time order.
+Every `hop` the last `window` seconds are integrated (the arithmetic of
+counting.measure.vertical_curve, many windows at once) and each bump that lies wholly
+inside the window, away from its pinned edges, is timed on its 10%/90% crossings from
+the line through its bottoms (measure.time_from_bottoms) and handed on as a Candidate,
+once, in time order, with its snr (rise over the size of the noise's own bumps).
 """
 from __future__ import annotations
 
@@ -67,7 +69,7 @@ class VerticalDetector:
             self._zi = signal.sosfilt_zi(self._sos) * med[0]
         lp, self._zi = signal.sosfilt(self._sos, med, zi=self._zi)
         if self._zi_band is None:
-            self._zi_band = signal.sosfilt_zi(self._sos_band) * 0.0
+            self._zi_band = signal.sosfilt_zi(self._sos_band) * lp[0]  # at rest on gravity: no ringing
         band, self._zi_band = signal.sosfilt(self._sos_band, lp, zi=self._zi_band)
         rows = np.column_stack([t[h: len(m) - h], lp, m[h: len(m) - h], band * band])
         ks = k[h: len(m) - h]
@@ -128,7 +130,8 @@ class VerticalDetector:
         return z
 
     def _bumps(self, w: np.ndarray, z: np.ndarray) -> list[Candidate]:
-        """Bumps of height curve `z` over window rows `w` (t, lp, raw) handed on now."""
+        """Bumps of height curve `z` over window rows `w` (t, low-passed |acc|, raw |acc|,
+        noise band power) handed on now."""
         p = self.p
         fs = p.fs_hz
         t, lp, raw = w[:, 0], w[:, 1], w[:, 2]

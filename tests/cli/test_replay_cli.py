@@ -66,4 +66,4 @@ def test_replay_prints_reps_as_they_come(capsys, six_reps):
     path, _ = six_reps
     assert main(["replay", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "tentative" in out and "set 1 started" in out and "set 1 ended: 6 reps" in out
+    assert "tentative" in out and "set started" in out and "set 1 ended: 6 reps" in out
