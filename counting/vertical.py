@@ -135,8 +135,7 @@ class VerticalDetector:
         p = self.p
         fs = p.fs_hz
         t, lp, raw = w[:, 0], w[:, 1], w[:, 2]
-        # RMS of the noise band (m/s^2): sets the size of the bumps double integration makes of noise
-        noise = float(np.sqrt(w[:, 3].mean()))
+        noise: float | None = None
         t_lo = t[0] + p.vertical_lead_s
         t_hi = t[-1] - p.vertical_tail_s
         # only the part after the last bump handed on can hold a new one
@@ -174,6 +173,9 @@ class VerticalDetector:
             i1 = int(np.searchsorted(t, end + self._delay_s)) + 1
             if i1 - i0 < 3 or int(np.argmax(z[i0:i1])) + i0 != pk:
                 continue  # a wiggle on the flank of a bigger bump: that one is the rep
+            if noise is None:
+                # RMS of the noise band (m/s^2): sets the size of the bumps integration makes of noise
+                noise = float(np.sqrt(w[:, 3].mean()))
             snr = amp / max(noise * (end - start) ** 1.5, 1e-12)
             speed = np.abs(np.gradient(z[i0:i1], t[i0:i1]))
             mv = Movement(
