@@ -191,28 +191,23 @@ def tilt_curve(u: np.ndarray, rest: np.ndarray, peak_i: int) -> tuple[np.ndarray
     return np.degrees(np.arcsin(np.clip(along, -1, 1))), np.degrees(across), axis
 
 
-def vertical_curve(t: np.ndarray, mag: np.ndarray, i0: int, i1: int, dt: float | None = None) -> np.ndarray | None:
+def vertical_curve(t: np.ndarray, mag: np.ndarray, i0: int, i1: int) -> np.ndarray | None:
     """Vertical position (m, + up) of the sensor over samples [i0, i1), zero at both ends.
 
     The low-passed acceleration magnitude minus its mean is the vertical linear
     acceleration (taking the magnitude removes the tilt; removing the mean makes the
     velocity zero at both ends, where the body is at rest). Integrating twice and
-    pinning both ends to zero removes the remaining drift linearly. `dt` (s): the
-    sample step of a uniform grid, which skips reading it from `t`.
+    pinning both ends to zero removes the remaining drift linearly.
     """
     if i1 - i0 < 5:
         return None
     n = i1 - i0
     a = mag[i0:i1] - float(mag[i0:i1].sum()) / n
     ramp = np.arange(n) * (1.0 / (n - 1))
-    if dt is None:
-        step = np.diff(t[i0:i1], prepend=t[i0])
-        v = np.cumsum(a * step)
-        v -= ramp * v[-1]
-        z = np.cumsum(v * step)
-    else:
-        # on a uniform grid, removing the mean already brings the velocity back to zero
-        z = np.cumsum(np.cumsum(a)) * (dt * dt)
+    step = np.diff(t[i0:i1], prepend=t[i0])
+    v = np.cumsum(a * step)
+    v -= ramp * v[-1]
+    z = np.cumsum(v * step)
     z -= ramp * z[-1]
     return z
 

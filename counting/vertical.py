@@ -121,7 +121,8 @@ class VerticalDetector:
 
     def _heights(self, lp: np.ndarray) -> np.ndarray:
         """Height curves (m) of windows of low-passed |acc| (rows, m/s^2), pinned to zero
-        at both ends (counting.measure.vertical_curve on a uniform grid, row by row)."""
+        at both ends: counting.measure.vertical_curve for many windows of a uniform grid at
+        once (there, removing the mean already brings the velocity back to zero)."""
         n = lp.shape[1]
         dt = 1.0 / self.p.fs_hz
         a = lp - (lp.sum(axis=1) / n)[:, None]

@@ -128,3 +128,16 @@ def test_horizon_never_decreases_and_bounds_what_comes():
     cands += new
     starts = [c.start_s for c in cands]
     assert len(cands) >= 12 and starts == sorted(starts)
+
+
+def test_batched_heights_are_measure_vertical_curve():
+    from counting.measure import vertical_curve
+
+    t = np.arange(0.0, 10.0, 1.0 / FS)
+    rng = np.random.default_rng(1)
+    lp = G + 0.3 * np.sin(2 * np.pi * 0.3 * t) + rng.normal(0.0, 0.02, len(t))
+    rows = np.stack([lp, lp[::-1]])
+    z = VerticalDetector(CounterParams())._heights(rows)
+    for row, zr in zip(rows, z):
+        ref = vertical_curve(t, row, 0, len(t))
+        assert np.max(np.abs(zr - ref)) < 0.02 * np.max(np.abs(ref))
