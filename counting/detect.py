@@ -135,7 +135,10 @@ class ExcursionDetector:
             bias, self._zi_bias = signal.sosfilt(self._sos_bias, u.gyro, axis=0, zi=self._zi_bias)
             up = self._fuse(up, u.gyro - bias)
         rows = np.column_stack([u.t, acc, gyro, hf, ghf, up])
-        oldest = min([self._exc_k] + [d[1] for d in self._due]) - int(3 * self.p.fs_hz)
+        # keep what a movement still to be measured needs (its onset), not more: a long quiet
+        # stretch must not pile up
+        anchor = self._exc_k if self._state == EXCURSION else int(u.index[0])
+        oldest = min([anchor] + [d[1] for d in self._due]) - int(3 * self.p.fs_hz)
         self._hist.append(int(u.index[0]), rows, oldest)
         return self._run(u.index.tolist(), up.tolist(), env.tolist())
 
