@@ -43,7 +43,7 @@ def long_session(hours: float, rate: float, seed: int = 7) -> Samples:
 
 
 def analyse_file(path: Path) -> int:
-    counter = RepCounter()
+    counter = RepCounter(live_order=False)  # file analysis: the sets, as `soleus analyze`
     for chunk in iter_recording(path):
         counter.feed(chunk)
     counter.finish()

@@ -39,7 +39,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     from sensor.sources import open_recording
 
     rec = open_recording(args.file)
-    counter = RepCounter(placement=args.placement, exercise=args.exercise)
+    # only the sets are shown: no need to keep the events in live order
+    counter = RepCounter(placement=args.placement, exercise=args.exercise, live_order=False)
     events = []
     for chunk in rec.chunks():
         events += counter.feed(chunk)

@@ -131,7 +131,7 @@ def analyze_file(path: str, placement: str | None, exercise: str | None, want_ha
 
     try:
         rec = open_recording(path)
-        counter = RepCounter(placement=placement, exercise=exercise)
+        counter = RepCounter(placement=placement, exercise=exercise, live_order=False)  # sets only
         events = []
         first_t = None
         for chunk in rec.chunks():

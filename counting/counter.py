@@ -10,9 +10,8 @@ every decision is taken per sample of an internal uniform clock, never per chunk
 The tilt channel reports reps live (RepTentative, SetStarted, RepCompleted, within
 ~0.4 s of a rep's end); the final sets (SetEnded) are chosen between the two channels
 once neither can still change them (counting.merge), typically 20-35 s after a set's
-last rep. The sets and their reps do not depend on how the stream is chunked; the order
-in which a late SetEnded falls among the next set's live events does (a whole file fed
-at once gives its SetEnded events at the end).
+last rep. Neither the sets nor the order of the events depend on how the stream is
+chunked (see live_order).
 """
 from __future__ import annotations
 
@@ -38,10 +37,14 @@ class RepCounter:
     rad/s, sensor frame) in chunks of any size; results do not depend on the chunking.
     Attributes after feeding: sets_ (finished SetSummary list), candidates_ (the last
     200 movements looked at by either channel, accepted or not, for diagnostics).
+    live_order: sets are decided at fixed points of the sample clock, so the events come
+    out in the same order for any chunking (a replay prints what a live session did).
+    Without it they are decided at the end of each chunk: the same sets and reps, events
+    in a chunk-dependent order, and a whole file is analysed ~10% faster (analyze()).
     """
 
     def __init__(self, *, placement: str | None = None, exercise: str | None = None,
-                 params: CounterParams | None = None) -> None:
+                 params: CounterParams | None = None, live_order: bool = True) -> None:
         if placement is not None and placement not in PLACEMENTS:
             raise ValueError(f"placement must be one of {', '.join(PLACEMENTS)}")
         if exercise is not None and exercise not in EXERCISES:
@@ -56,6 +59,7 @@ class RepCounter:
         self._vert_sets = SetTracker(p, exercise=exercise, placement=placement)
         self._merger = SetMerger(p)
         self.candidates_: deque = deque(maxlen=200)  # bounded: memory stays flat
+        self.live_order = live_order
 
     @property
     def sets_(self) -> list[SetSummary]:
@@ -68,16 +72,28 @@ class RepCounter:
             return []
         events: list[Event] = []
         # after a long hole the signal is not continuous (the strap may even sit differently):
-        # finish what the old detectors saw and start fresh ones
-        cuts = [0] + [int(i) for i in np.flatnonzero(u.restart)] + [len(u)]
+        # finish what the old detectors saw and start fresh ones. Sets are decided only at
+        # fixed points of the sample clock (every decide_every_s), never at a chunk's end, so
+        # the events come out in the same order however the stream is chunked.
+        every = max(1, int(round(self.params.decide_every_s * self.params.fs_hz)))
+        due = np.flatnonzero((u.index + 1) % every == 0) + 1 if self.live_order else np.empty(0, int)
+        cuts = sorted({0, len(u), *np.flatnonzero(u.restart).tolist(), *due.tolist()})
         for a, b in zip(cuts[:-1], cuts[1:]):
             if b <= a:
                 continue
             if self._tilt is not None and u.restart[a]:
                 events += self._flush_detectors()
             events += self._detect(u.part(a, b))
+            if self.live_order and (int(u.index[b - 1]) + 1) % every == 0:
+                events += self._decide()
+        if not self.live_order:
+            events += self._decide()
+        return events
+
+    def _decide(self) -> list[Event]:
+        """Close what has timed out in both channels and choose the sets that are settled."""
         assert self._tilt is not None and self._vert is not None
-        events += self._route("tilt", self._tilt_sets.advance(self._tilt.horizon_s()))
+        events = self._route("tilt", self._tilt_sets.advance(self._tilt.horizon_s()))
         events += self._route("vertical", self._vert_sets.advance(self._vert.horizon_s()))
         settled = min(self._tilt_sets.settled_s(self._tilt.horizon_s()),
                       self._vert_sets.settled_s(self._vert.horizon_s()))
@@ -128,7 +144,7 @@ class RepCounter:
 def analyze(samples: Samples, *, placement: str | None = None, exercise: str | None = None,
             chunk_size: int | None = None, params: CounterParams | None = None) -> list[SetSummary]:
     """Offline analysis = the streaming counter fed the whole recording."""
-    counter = RepCounter(placement=placement, exercise=exercise, params=params)
+    counter = RepCounter(placement=placement, exercise=exercise, params=params, live_order=False)
     chunks = [samples] if chunk_size is None else samples.chunks(chunk_size)
     for c in chunks:
         counter.feed(c)

@@ -59,6 +59,8 @@ class CounterParams:
     fuse_tau_s: time constant of that filter (s).
     gyro_bias_hz: the gyro's bias is its own content below this frequency (Hz); a rep's
         rotation goes there and back, so it averages out.
+    decide_every_s: sets are closed and chosen every this many seconds of the sample clock (s),
+        the same points however the stream is chunked.
     vertical_window_s / vertical_hop_s: the vertical channel integrates the last
         vertical_window_s of |acc| twice every vertical_hop_s (s); the window must hold a
         rep and some rest on either side, and the integration drifts as t^2, so ~10 s.
@@ -122,6 +124,7 @@ class CounterParams:
     tilt_timing_deg: float = 12.0
     vertical_timing_cm: float = 2.0
     vertical_window_s: float = 10.0
+    decide_every_s: float = 2.0
     vertical_hop_s: float = 0.5
     vertical_lead_s: float = 1.0
     vertical_tail_s: float = 0.3
