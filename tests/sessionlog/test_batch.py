@@ -20,7 +20,7 @@ PIDS = None
 
 
 class StandInCounter:
-    def __init__(self, *, placement=None, exercise=None):
+    def __init__(self, *, placement=None, exercise=None, live_order=True):
         self.n = 0
 
     def feed(self, chunk):
