@@ -7,7 +7,7 @@ rep-by-rep heights are noisy. Each channel groups its own reps into sets; sets o
 two channels that overlap in time form a stretch, and for each stretch one channel's
 sets are kept:
 - only one channel has a set there: that one. A vertical-only set must have at least
-  `vertical_only_min_reps` reps, and its reps must stand out of the bumps that double
+  `vertical_only_min_reps` reps (4), and its reps must stand out of the bumps that double
   integration makes of the sensor's own noise (median snr >= vertical_set_snr, or
   vertical_backed_snr where the tilt channel saw rep-like movements at most of its reps):
   a still sensor with 0.05 m/s^2 of noise otherwise makes sets out of nothing;

@@ -79,8 +79,8 @@ class CounterParams:
         vertical channel's sets are kept if they counted more reps, or if all of them stand
         this clearly out of the noise (snr): small tilts sway as much as a rep tilts them,
         a clear rise does not; and the rise times the phases without sway.
-    vertical_only_min_reps: a set that only the vertical channel found needs this many
-        reps (its per-rep evidence is noisier than a clear tilt's).
+    vertical_only_min_reps: a set that only the vertical channel found needs this many reps
+        (as a tilt set: min_set_reps; the noise gate, vertical_set_snr, carries the doubt).
     squat_drop_cm: with the placement unknown, a set of large tilts is a raised-heel squat if
         the sensor went down by at least this much (cm, median): the hips drop 30-45 cm in a
         squat, no sensor drops more than ~8 cm in a heel raise (heels below a step).
@@ -129,7 +129,7 @@ class CounterParams:
     vertical_lead_s: float = 1.0
     vertical_tail_s: float = 0.3
     vertical_min_cm: float = 2.0
-    vertical_only_min_reps: int = 6
+    vertical_only_min_reps: int = 4
     vertical_set_snr: float = 0.35
     vertical_prefer_snr: float = 0.6
     vertical_backed_snr: float = 0.2

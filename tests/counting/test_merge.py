@@ -93,8 +93,9 @@ def test_vertical_sets_of_a_stretch_are_all_kept():
     assert [s.index for s in got] == [0, 1]
 
 
-@pytest.mark.parametrize("n, kept", [(5, []), (6, [6])])
-def test_vertical_only_set_needs_six_reps(n, kept):
+@pytest.mark.parametrize("n, kept", [(3, []), (4, [4])])
+def test_vertical_only_set_needs_min_reps(n, kept):
+    assert P.vertical_only_min_reps == 4
     m = SetMerger(P)
     m.add("vertical", vert_set(n, 10.0))
     assert [len(s.reps) for s in emitted(m.finish())] == kept
@@ -146,7 +147,7 @@ def test_an_earlier_stretch_goes_out_while_a_later_one_waits():
 def test_emitted_sets_are_renumbered_with_rests_between_them():
     m = SetMerger(P)
     first = tilt_set(6, 10.0, amp=25.0, index=3)  # 10-36 s; channel-side numbering differs
-    dropped = vert_set(5, 60.0, index=7)  # vertical only, too few reps: no number, no rest
+    dropped = vert_set(3, 60.0, index=7)  # vertical only, too few reps: no number, no rest
     second = vert_set(8, 120.0, index=2)  # 120-155 s
     for ch, s in (("vertical", second), ("tilt", first), ("vertical", dropped)):
         m.add(ch, s)
