@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from counting.events import EXERCISES, SetSummary
 from sessionlog.db import LogError, connect, resolve_db_path, translate
@@ -142,8 +143,7 @@ def save_session(
     conn = connect(db) if own else db
     try:
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with _transaction(conn):
                 if recording_hash is not None:
                     row = conn.execute("SELECT id FROM sessions WHERE recording_hash = ?", (recording_hash,)).fetchone()
                     if row is not None:
@@ -160,11 +160,6 @@ def save_session(
                 session_id = int(cur.lastrowid)
                 for s in sets:
                     _insert_set(conn, session_id, s)
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
         except sqlite3.IntegrityError:
             # another process saved the same recording between our check and insert
             row = conn.execute("SELECT id FROM sessions WHERE recording_hash = ?", (recording_hash,)).fetchone()
@@ -281,8 +276,7 @@ def edit_session(conn: sqlite3.Connection, session_id: int, *, set_index: int | 
                           1000 if k == "load_kg" else 400)
     written = []
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with _transaction(conn):
             if conn.execute("SELECT 1 FROM audit WHERE session_id = ? AND action = 'original'", (session_id,)).fetchone() is None:
                 _audit(conn, session_id, "original", "session", None, None, _snapshot(conn, session_id))
             if set_index is None:
@@ -305,14 +299,24 @@ def edit_session(conn: sqlite3.Connection, session_id: int, *, set_index: int | 
                 conn.execute(
                     "UPDATE sessions SET rep_count = (SELECT sum(rep_count) FROM sets WHERE session_id = ?) WHERE id = ?",
                     (session_id, session_id))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
     except sqlite3.Error as exc:
         raise translate(exc, Path("session log"), "editing (nothing was changed)") from None
     return written
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN IMMEDIATE ... COMMIT; on any error or interruption, ROLLBACK and re-raise, so a
+    session is written whole or not at all. A body may end the transaction itself."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def _snapshot(conn: sqlite3.Connection, session_id: int) -> dict:
@@ -324,16 +328,10 @@ def _snapshot(conn: sqlite3.Connection, session_id: int) -> dict:
 def delete_session(conn: sqlite3.Connection, session_id: int) -> dict:
     """Delete a session (its sets and reps); the audit keeps a snapshot of it."""
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with _transaction(conn):
             snap = _snapshot(conn, session_id)
             _audit(conn, session_id, "delete", "session", None, snap, None)
             conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
     except sqlite3.Error as exc:
         raise translate(exc, Path("session log"), "deleting (nothing was changed)") from None
     return snap
