@@ -33,23 +33,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_simulate)
 
 
-def _int(name: str, text: str, lo: int, hi: int) -> int:
+def _number(name: str, text: str, lo: float, hi: float, kind: type = float):
+    """The option's value as `kind` (int or float) within [lo, hi], or a one-line error."""
     try:
-        v = int(text)
+        v = kind(text)
     except ValueError:
-        raise SoleusError(f"--{name} must be a whole number, not {text!r}") from None
+        raise SoleusError(f"--{name} must be {'a whole number' if kind is int else 'a number'}, not {text!r}") from None
     if not lo <= v <= hi:
-        raise SoleusError(f"--{name} must be {lo}-{hi}, not {v}")
-    return v
-
-
-def _float(name: str, text: str, lo: float, hi: float) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise SoleusError(f"--{name} must be a number, not {text!r}") from None
-    if not lo <= v <= hi:
-        raise SoleusError(f"--{name} must be {lo:g}-{hi:g}, not {text}")
+        span = f"{lo}-{hi}, not {v}" if kind is int else f"{lo:g}-{hi:g}, not {text}"
+        raise SoleusError(f"--{name} must be {span}")
     return v
 
 
@@ -62,9 +54,9 @@ def build_spec(args: argparse.Namespace):
         raise SoleusError(f"--exercise must be one of {', '.join(EXERCISES)}, not {args.exercise!r}")
     if args.wrist_mode not in WRIST_MODES:
         raise SoleusError(f"--wrist-mode must be one of {', '.join(WRIST_MODES)}, not {args.wrist_mode!r}")
-    n_sets = _int("sets", args.sets, 1, 20)
+    n_sets = _number("sets", args.sets, 1, 20, int)
     parts = [x for x in args.reps.split(",") if x.strip()]
-    reps = [_int("reps", x.strip(), 1, 100) for x in parts] or [0]
+    reps = [_number("reps", x.strip(), 1, 100, int) for x in parts] or [0]
     if len(reps) == 1:
         reps_v: int | tuple[int, ...] = reps[0]
     elif len(reps) == n_sets:
@@ -79,14 +71,14 @@ def build_spec(args: argparse.Namespace):
             raise SoleusError(f"--tempo: {exc}") from None
         if tempo.concentric_s < 0.2 or tempo.eccentric_s < 0.2:
             raise SoleusError("--tempo: concentric and eccentric must be at least 0.2 s")
-    rate = _float("rate", args.rate, 20, 400)
+    rate = _number("rate", args.rate, 20, 400)
     dist_text = args.disturbances.strip()
     dist = () if dist_text in ("", "none") else tuple(d.strip() for d in dist_text.split(","))
     bad = [d for d in dist if d not in DISTURBANCES]
     if bad:
         raise SoleusError(f"--disturbances: unknown {', '.join(bad)}; choose from {', '.join(DISTURBANCES)} or none")
-    rest = None if args.rest is None else _float("rest", args.rest, 3, 3600)
-    seed = _int("seed", args.seed, 0, 2**63 - 1)
+    rest = None if args.rest is None else _number("rest", args.rest, 3, 3600)
+    seed = _number("seed", args.seed, 0, 2**63 - 1, int)
     return SessionSpec(placement=args.placement, exercise=args.exercise, n_sets=n_sets, reps=reps_v, tempo=tempo,
                        rate_hz=rate, has_gyro=not args.no_gyro, wrist_mode=args.wrist_mode, disturbances=dist,
                        rest_s=rest, artefacts=not args.clean, seed=seed)
@@ -99,8 +91,8 @@ def run_simulate(args: argparse.Namespace) -> int:
     if args.corpus:
         if args.out:
             raise SoleusError("give either OUT.csv or --corpus DIR, not both")
-        n = _int("n", args.n, 1, 100000)
-        seed = _int("seed", args.seed, 0, 2**63 - 1)
+        n = _number("n", args.n, 1, 100000, int)
+        seed = _number("seed", args.seed, 0, 2**63 - 1, int)
         d = Path(args.corpus)
         if d.exists() and not d.is_dir():
             raise SoleusError(f"{d}: exists and is not a directory")
