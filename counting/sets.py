@@ -8,6 +8,7 @@ soon as they are known: tentatively before the set is confirmed, for good after.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import replace
 from statistics import median
 
@@ -122,6 +123,9 @@ class SetTracker:
         self._current: list[Movement] | None = None
         self._set_exercise: str | None = exercise
         self._last_set_end: float | None = None
+        # the last few rep-like movements, for a set confirmed late to take back its first reps
+        self._seen: deque[Movement] = deque(maxlen=12)
+        self._seen_after = -math.inf  # ... never those of the last set
 
     def _amp_ok(self, mv: Movement, group: list[Movement], ratio: float) -> bool:
         m = median(g.size for g in group[-15:])
@@ -157,6 +161,7 @@ class SetTracker:
             return out
         mv = cand.movement
         assert mv is not None
+        self._seen.append(mv)
         vert = mv.channel == "vertical"
         keep = self.p.vertical_keep_ratio if vert else self.p.keep_ratio
         confirm = self.p.vertical_confirm_ratio if vert else self.p.confirm_ratio
@@ -182,7 +187,7 @@ class SetTracker:
         if len(self._pending) >= self.p.min_set_reps and not self._body_rises(self._pending):
             self._pending = self._pending[1:]  # tilting in rhythm without going up: breathing, wobble
         if len(self._pending) >= self.p.min_set_reps:
-            self._current, self._pending = self._pending, []
+            self._current, self._pending = self._take_back(self._pending), []
             if self.exercise is None:
                 self._set_exercise = infer_exercise(self._current, self.placement, self.p)
             first = self._rep(self._current[0], 1, self._current)
@@ -214,6 +219,32 @@ class SetTracker:
         self._pending = []
         return self._close() if self._current is not None else []
 
+    def _take_back(self, mvs: list[Movement]) -> list[Movement]:
+        """Prepend the reps that came just before a set was confirmed but were not counted.
+
+        The first reps of a set often follow something that breaks the pattern (the step
+        onto the block, a hand going to the wall, the other foot coming up), and the pattern
+        restarts after them. Once the set is known, earlier movements like its reps (not
+        bigger, quicker or later than them: the tail-trim limits) are its reps too.
+        Wobbles between them are skipped, as in a running set; anything bigger ends the search.
+        """
+        p = self.p
+        keep = p.vertical_keep_ratio if mvs[0].channel == "vertical" else p.keep_ratio
+        size = median(m.size for m in mvs)
+        dur = median(m.duration_s for m in mvs)
+        gaps = [b.start_s - a.end_s for a, b in zip(mvs[:-1], mvs[1:])]
+        max_gap = min(p.set_gap_s, p.tail_gap_ratio * max(median(gaps), 0.3))
+        out = list(mvs)
+        for m in reversed([m for m in self._seen if self._seen_after < m.start_s and m.end_s <= mvs[0].start_s]):
+            if out[0].start_s - m.end_s > max_gap:
+                break
+            if m.size < size / keep or not self._dur_ok(m, mvs):
+                continue  # a wobble between reps
+            if m.size > p.tail_size_ratio * size or m.duration_s < p.tail_dur_ratio * dur:
+                break
+            out.insert(0, m)
+        return out
+
     def _trim_tail(self, mvs: list[Movement]) -> list[Movement]:
         """Drop a last "rep" that is not like the set's others: the step off the block, the
         heels going down or the weights being put down right after a set pass the running
@@ -233,6 +264,7 @@ class SetTracker:
         mvs, self._current = self._current, None
         if not mvs:
             return []
+        self._seen_after = mvs[-1].end_s
         mvs = self._trim_tail(mvs)
         summary = summarize_set(len(self.sets_), mvs, exercise=self.exercise, placement=self.placement,
                                 rest_before_s=None, params=self.p)

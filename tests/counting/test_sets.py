@@ -568,3 +568,27 @@ def test_large_tilts_that_take_the_sensor_down_are_a_squat_even_with_placement_u
     below_step = [mv(10.0 + 5 * i, amp=30.0, vertical_cm=-6.0) for i in range(5)]
     assert infer_exercise(down, None, P) == SQUAT
     assert infer_exercise(below_step, None, P) is None
+
+
+# ---------------------------------------------------------------------------- taking back the first reps
+
+def test_reps_lost_while_the_pattern_restarted_are_taken_back():
+    # two big movements (stepping onto the block) make the first two reps look like
+    # wobbles beside them; once the set is confirmed those two reps are its first ones
+    d1, d2 = mv(0.0, amp=80.0), mv(4.0, amp=80.0)
+    reps = series(8, t0=d2.end_s + 1.0)
+    tr = SetTracker(P, exercise=None, placement="foot")
+    events = [e for es in run(tr, [d1, d2] + reps) for e in es]
+    started = [e for e in events if isinstance(e, SetStarted)]
+    assert len(started) == 1 and started[0].start_s == reps[0].start_s
+    (ended,) = tr.finish()
+    assert [r.start_s for r in ended.summary.reps] == [m.start_s for m in reps]
+    # the live events carry the same reps, numbered from 1
+    done = [e.rep for e in events if isinstance(e, RepCompleted)]
+    assert [r.index for r in done] == list(range(1, 9)) and done[0].start_s == reps[0].start_s
+
+
+def test_a_bigger_movement_before_a_set_is_not_taken_back():
+    step_on = mv(5.0, amp=60.0)  # 2.4x the reps: restarts the pattern, and is past the tail limit
+    reps = series(6, t0=step_on.end_s + 1.0)
+    assert [r.start_s for r in _closed([step_on] + reps)] == [m.start_s for m in reps]
