@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage, signal
 
-from counting.measure import (Movement, gravity_direction, percentile, rms, tilt_curve, time_excursion,
-                              time_from_bottoms, vertical_curve, zero_phase)
+from counting.measure import (Movement, gravity_direction, percentile, rise_with_tilt, rms, tilt_curve,
+                              time_excursion, time_from_bottoms, vertical_curve, zero_phase)
 from counting.params import CounterParams
 from counting.resample import Uniform
 
@@ -350,6 +350,7 @@ class ExcursionDetector:
             ext = z[int(np.searchsorted(t, start)) - j0: int(np.searchsorted(t, end)) + 1 - j0]
             if len(ext):
                 vert = float((ext.max() if ext.max() >= -ext.min() else ext.min()) * 100.0)
+        rise_fit = None if z is None else rise_with_tilt(t[j0:], z, (along[j0:] - rest_level) / max(amp_deg, 1e-9))
         if vert is not None and amp_deg < p.tilt_timing_deg and abs(vert) >= p.vertical_timing_cm:
             # segments that tilt only a few degrees sway by a good part of that, while the
             # body's rise is sway-free: time the phases on the sensor's height instead
@@ -370,7 +371,7 @@ class ExcursionDetector:
             start_s=start, rise_end_s=rise_end, fall_start_s=fall_start, end_s=end, peak_s=float(t[peak_i]),
             amplitude_deg=amp_deg, vertical_cm=vert, peak_rate_dps=float(rate.max()),
             sway_deg=float(np.std(across[i0:i1])) if i1 > i0 else 0.0, hf_rms=hf, gyro_hf_rms=ghf,
-            drop_times=None if squat_times is None else squat_times[:4],
+            drop_times=None if squat_times is None else squat_times[:4], rise_with_tilt_cm=rise_fit,
         )
         reason = reject_reason(mv, p)
         if reason is None and axis is not None and float(np.dot(direction, axis)) < p.min_axis_cos:

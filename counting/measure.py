@@ -33,6 +33,8 @@ class Movement:
     channel: "tilt" (found and timed on the tilt) or "vertical" (on the height curve).
     snr: vertical channel only: the rise over the size of the bumps that the sensor's own
         noise makes when integrated over the rep's duration (noise RMS x duration^1.5).
+    rise_with_tilt_cm: tilt channel: the sensor's rise (cm, + up) at the tilt's extreme, from
+        the part of its height curve that follows the tilt (see rise_with_tilt), or None.
     """
 
     start_s: float
@@ -49,6 +51,7 @@ class Movement:
     drop_times: tuple[float, float, float, float] | None = None
     channel: str = "tilt"
     snr: float | None = None
+    rise_with_tilt_cm: float | None = None
 
     def as_squat(self) -> "Movement":
         """The same movement timed on its hip-drop shape (see drop_times)."""
@@ -210,6 +213,25 @@ def vertical_curve(t: np.ndarray, mag: np.ndarray, i0: int, i1: int) -> np.ndarr
     z = np.cumsum(v * step)
     z -= ramp * z[-1]
     return z
+
+
+def rise_with_tilt(t: np.ndarray, z: np.ndarray, shape: np.ndarray) -> float:
+    """How far the sensor rises (cm, + up) as it tilts: the coefficient of the tilt's
+    shape (0 at rest, 1 at the extreme) in its height curve `z` (m).
+
+    A tilting accelerometer's magnitude is not g: per-axis bias (10-60 mg) and scale
+    errors (1-3%) make it a function of the orientation, and on the height curve that
+    error is the tilt shape integrated twice, which over a 2 s hold is as big as the rep's
+    rise. Along one rep's path the error is a quadratic in the shape, so its double
+    integrals are fitted along with it, and so is a parabola: vertical_curve took the mean
+    out of the acceleration and pinned both ends, which turns any error into one.
+    """
+    dt = np.diff(t, prepend=t[0])
+    tt = t - t[0]
+    x = np.column_stack([shape, np.cumsum(np.cumsum(shape * dt) * dt),
+                         np.cumsum(np.cumsum(shape * shape * dt) * dt), np.ones(len(t)), tt, tt * tt])
+    coef, *_ = np.linalg.lstsq(x, z, rcond=None)
+    return float(coef[0] * 100.0)
 
 
 def vertical_travel_cm(t: np.ndarray, mag: np.ndarray, i0: int, i1: int) -> float | None:

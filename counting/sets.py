@@ -53,7 +53,8 @@ def infer_exercise(movements: list[Movement], placement: str | None, params: Cou
     hanging arm a few degrees); a raised-heel squat turns the shank, thigh and trunk by
     tens of degrees. With the placement unknown a large tilt is either a foot in a heel
     raise or another segment in a squat: a squat if the sensor went down by squat_drop_cm
-    or more, else None. On the foot, a heel rise past 10.5 cm means a step.
+    or more or went down as it tilted, a foot if it went up. On the foot, a heel rise past
+    10.5 cm means a step.
     """
     if movements[0].channel == "vertical":
         # the body rises ~0.75 of the heel travel: 4-8 cm standing, 8-11 cm from a step
@@ -70,7 +71,17 @@ def infer_exercise(movements: list[Movement], placement: str | None, params: Cou
     # ankle with them, while no sensor goes down by more than ~8 cm in a heel raise (the heels
     # below a step)
     drop = median(-(mv.vertical_cm or 0.0) for mv in movements)
-    return SQUAT if drop >= params.squat_drop_cm else None
+    if drop >= params.squat_drop_cm:
+        return SQUAT
+    # a smaller drop is still a squat on the shank (the knee only goes down a few cm), and a
+    # rise is the foot's: the laces go up with the heel. Which way the sensor moves with its
+    # tilt tells them apart where the sensor's extreme height cannot (bias and scale errors)
+    rises = [mv.rise_with_tilt_cm for mv in movements if mv.rise_with_tilt_cm is not None]
+    if not rises:
+        return None
+    if median(rises) < 0.0:
+        return SQUAT
+    return infer_exercise(movements, "foot", params)
 
 
 def summarize_set(index: int, movements: list[Movement], *, exercise: str | None, placement: str | None,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -592,3 +593,14 @@ def test_a_bigger_movement_before_a_set_is_not_taken_back():
     step_on = mv(5.0, amp=60.0)  # 2.4x the reps: restarts the pattern, and is past the tail limit
     reps = series(6, t0=step_on.end_s + 1.0)
     assert [r.start_s for r in _closed([step_on] + reps)] == [m.start_s for m in reps]
+
+
+def test_large_tilts_with_the_placement_unknown_go_by_which_way_the_sensor_moves():
+    def at(rise_cm, amp=30.0, drop_cm=-3.0):
+        return [replace(mv(10.0 + 5 * i, amp=amp, vertical_cm=drop_cm), rise_with_tilt_cm=rise_cm)
+                for i in range(5)]
+
+    assert infer_exercise(at(-4.5), None, P) == SQUAT  # a shank: the knee goes down a few cm
+    assert infer_exercise(at(2.5), None, P) == "standing_calf_raise"  # the laces go up: a foot
+    assert infer_exercise(at(4.0, amp=40.0), None, P) == "step_calf_raise"  # 11.2 cm of heel rise
+    assert infer_exercise(at(2.5, drop_cm=-28.0), None, P) == SQUAT  # a deep drop decides first
