@@ -62,9 +62,9 @@ class Movement:
 
     @property
     def size(self) -> float:
-        """What reps of a set are compared on: the tilt (deg), or the rise (cm) for
+        """What reps of a set are compared on: the tilt (deg), or the rise or drop (cm) for
         movements found by the vertical channel."""
-        return self.vertical_cm if self.channel == "vertical" and self.vertical_cm is not None else self.amplitude_deg
+        return abs(self.vertical_cm) if self.channel == "vertical" and self.vertical_cm is not None else self.amplitude_deg
 
     @property
     def rise_s(self) -> float:

@@ -10,7 +10,8 @@ sets are kept:
   `vertical_only_min_reps` reps (4), and its reps must stand out of the bumps that double
   integration makes of the sensor's own noise (median snr >= vertical_set_snr, or
   vertical_backed_snr where the tilt channel saw rep-like movements at most of its reps):
-  a still sensor with 0.05 m/s^2 of noise otherwise makes sets out of nothing;
+  a still sensor with 0.05 m/s^2 of noise otherwise makes sets out of nothing. Sets of
+  dips (squats, counting.vertical) are far past what noise makes and need no such check;
 - both: the vertical sets if the tilt set's reps are small tilts (< tilt_timing_deg)
   and the vertical channel counted more reps or its rises stand clearly out of the noise
   (snr >= vertical_prefer_snr); otherwise the tilt sets.
@@ -78,15 +79,15 @@ class SetMerger:
     def _choose(self, stretch: list[tuple[str, SetSummary]]) -> list[SetSummary]:
         tilt = [s for c, s in stretch if c == "tilt"]
         # vertical sets that do not stand out of the integrated noise are not evidence at all
-        vert = [s for c, s in stretch if c == "vertical" and (s.snr or 0.0) >= (
-            self.p.vertical_backed_snr if self._backed(s) else self.p.vertical_set_snr)]
+        vert = [s for c, s in stretch if c == "vertical" and (_dips(s) or (s.snr or 0.0) >= (
+            self.p.vertical_backed_snr if self._backed(s) else self.p.vertical_set_snr))]
         if not tilt:
             return [s for s in vert if len(s.reps) >= self.p.vertical_only_min_reps]
         if not vert:
             return tilt
         small = median(r.amplitude_deg or 0.0 for s in tilt for r in s.reps) < self.p.tilt_timing_deg
         more = sum(len(s.reps) for s in vert) > sum(len(s.reps) for s in tilt)
-        clear = min(s.snr or 0.0 for s in vert) >= self.p.vertical_prefer_snr
+        clear = all(_dips(s) or (s.snr or 0.0) >= self.p.vertical_prefer_snr for s in vert)
         return vert if small and (more or clear) else tilt
 
     def _backed(self, s: SetSummary) -> bool:
@@ -105,3 +106,9 @@ class SetMerger:
             self.sets_.append(s)
             out.append(SetEnded(s))
         return out
+
+
+def _dips(s: SetSummary) -> bool:
+    """A vertical set of squats: dips past vertical_squat_cm, eight times the 2-3 cm bumps that
+    double integration makes of a sensor's noise, so no noise gate applies to them."""
+    return median(r.vertical_cm or 0.0 for r in s.reps) < 0.0

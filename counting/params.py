@@ -84,6 +84,10 @@ class CounterParams:
     squat_drop_cm: with the placement unknown, a set of large tilts is a raised-heel squat if
         the sensor went down by at least this much (cm, median): the hips drop 30-45 cm in a
         squat, no sensor drops more than ~8 cm in a heel raise (heels below a step).
+    vertical_squat_cm: the vertical channel takes a dip at least this deep (cm) for a squat,
+        and a rise this big for no heel raise: the hips drop 30-45 cm in a squat and an arm
+        or trunk sensor with them, while the body rises at most ~16 cm in a heel raise (0.75 of
+        the ~20 cm of heel travel from deep below a step to the top).
     foot_lever_m: ball-of-foot-to-sensor lever used to turn foot pitch into heel rise
         (m); adult feet put the metatarsal heads 0.15-0.20 m from the heel.
     """
@@ -118,6 +122,7 @@ class CounterParams:
     tail_gap_ratio: float = 3.0
     foot_lever_m: float = 0.175
     squat_drop_cm: float = 15.0
+    vertical_squat_cm: float = 20.0
     use_gyro: bool = False
     fuse_tau_s: float = 2.0
     gyro_bias_hz: float = 0.02

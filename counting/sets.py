@@ -28,7 +28,7 @@ def rep_from_movement(mv: Movement, *, set_index: int, index: int, exercise: str
     if squat:
         mv = mv.as_squat()
     if mv.channel == "vertical":
-        rom, unit, velocity = mv.vertical_cm or 0.0, "cm", mv.peak_rate_dps
+        rom, unit, velocity = mv.size, "cm", mv.peak_rate_dps
     elif placement == "foot" and not squat:
         rom = params.foot_lever_m * math.sin(math.radians(mv.amplitude_deg)) * 100.0
         unit = "cm"
@@ -57,6 +57,8 @@ def infer_exercise(movements: list[Movement], placement: str | None, params: Cou
     10.5 cm means a step.
     """
     if movements[0].channel == "vertical":
+        if median(mv.vertical_cm or 0.0 for mv in movements) < 0.0:
+            return SQUAT  # the vertical channel only takes dips past squat_drop_cm
         # the body rises ~0.75 of the heel travel: 4-8 cm standing, 8-11 cm from a step
         return "step_calf_raise" if median(mv.size for mv in movements) > 8.0 else "standing_calf_raise"
     amp = median(mv.amplitude_deg for mv in movements)
@@ -122,6 +124,14 @@ def summarize_set(index: int, movements: list[Movement], *, exercise: str | None
     )
 
 
+def _same_way(mv: Movement, group: list[Movement]) -> bool:
+    """Does the sensor go the same way (up or down) as in the group's reps? (The vertical
+    channel hands on both the rises of heel raises and the dips of squats.)"""
+    if mv.channel != "vertical":
+        return True
+    return ((mv.vertical_cm or 0.0) < 0.0) == (median(g.vertical_cm or 0.0 for g in group[-15:]) < 0.0)
+
+
 class SetTracker:
     """Streaming grouping of candidates into sets; emits events."""
 
@@ -179,7 +189,8 @@ class SetTracker:
         if self._current is not None:
             last = self._current[-1]
             in_time = mv.start_s - last.end_s <= self.p.set_gap_s
-            if in_time and (self._small(mv, self._current, keep) or not self._dur_ok(mv, self._current)):
+            if in_time and (self._small(mv, self._current, keep) or not self._dur_ok(mv, self._current)
+                            or not _same_way(mv, self._current)):
                 return out  # a wobble or a twitch between reps, nothing like the set's reps
             if in_time and self._amp_ok(mv, self._current, keep):
                 self._current.append(mv)
@@ -191,7 +202,7 @@ class SetTracker:
             in_time = mv.start_s - last.end_s <= self.p.set_gap_s
             if in_time and len(self._pending) >= 2 and self._small(mv, self._pending, confirm):
                 return out  # a wobble beside an emerging pattern (one big movement is no pattern)
-            if not (in_time and self._amp_ok(mv, self._pending, confirm)
+            if not (in_time and self._amp_ok(mv, self._pending, confirm) and _same_way(mv, self._pending)
                     and self._dur_ok(mv, self._pending)):
                 self._pending = []
         self._pending.append(mv)
@@ -249,7 +260,7 @@ class SetTracker:
         for m in reversed([m for m in self._seen if self._seen_after < m.start_s and m.end_s <= mvs[0].start_s]):
             if out[0].start_s - m.end_s > max_gap:
                 break
-            if m.size < size / keep or not self._dur_ok(m, mvs):
+            if m.size < size / keep or not self._dur_ok(m, mvs) or not _same_way(m, mvs):
                 continue  # a wobble between reps
             if m.size > p.tail_size_ratio * size or m.duration_s < p.tail_dur_ratio * dur:
                 break

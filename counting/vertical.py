@@ -147,32 +147,41 @@ class VerticalDetector:
         min_m = p.vertical_min_cm / 100.0
         if float(np.ptp(z)) < min_m:
             return []  # quiet: no bump this big can be in here
+        # bumps up are heel raises; dips deeper than any heel raise lifts the body are squats
+        # (the hips drop 30-45 cm and an arm or trunk sensor with them), and the bumps
+        # between those dips are the standing between squats, not reps
         d = np.diff(z[j0: j1 + 1])
-        peaks = np.flatnonzero((d[:-1] > 0) & (d[1:] <= 0)) + 1
+        tops = np.flatnonzero((d[:-1] > 0) & (d[1:] <= 0)) + 1 + j0
+        bottoms = np.flatnonzero((d[:-1] < 0) & (d[1:] >= 0)) + 1 + j0
+        extrema = sorted([(k, 1.0) for k in tops.tolist()] + [(k, -1.0) for k in bottoms.tolist()])
         reach = int(p.max_rep_s * fs / 2)
+        squat_m = p.vertical_squat_cm / 100.0
         out: list[Candidate] = []
-        for pk in (peaks + j0).tolist():
+        for pk, sign in extrema:
             if t[pk] > t_hi or t[pk] - self._delay_s <= self._last_end:
                 continue  # not yet wholly inside, or already handed on
-            a, b = max(0, pk - reach), min(len(z), pk + reach)
-            il = a + int(np.argmin(z[a: pk + 1]))
-            ir = pk + int(np.argmin(z[pk:b]))
-            rest = max(float(z[il]), float(z[ir]))
-            if z[pk] - rest < min_m:
-                continue  # has not come back down yet (or too small)
-            timed = time_excursion(t[a:b], z[a:b], rest, pk - a)
-            if timed is None or timed[4] < min_m:
+            zs = z if sign > 0 else -z
+            a, b = max(0, pk - reach), min(len(zs), pk + reach)
+            il = a + int(np.argmin(zs[a: pk + 1]))
+            ir = pk + int(np.argmin(zs[pk:b]))
+            rest = max(float(zs[il]), float(zs[ir]))
+            if zs[pk] - rest < (min_m if sign > 0 else squat_m):
+                continue  # has not come back yet, or too small (a dip: no squat)
+            timed = time_excursion(t[a:b], zs[a:b], rest, pk - a)
+            if timed is None or timed[4] < min_m or (sign < 0 and timed[4] < squat_m):
                 continue
             amp = timed[4]
+            if sign > 0 and amp >= squat_m:
+                continue  # standing up between squats (or from a chair): no heel raise
             # the bottoms before and after the rep differ: time the phases from the line through both
-            timed = time_from_bottoms(t, z, pk, a, b) or timed
+            timed = time_from_bottoms(t, zs, pk, a, b) or timed
             # the causal low-pass delayed everything by its group delay: take it back off
             start, rise_end, fall_start, end = (x - self._delay_s for x in timed[:4])
             if start < t_lo - self._delay_s or end > t_hi - self._delay_s or start <= self._last_end - 0.2:
                 continue
             i0 = int(np.searchsorted(t, start + self._delay_s))
             i1 = int(np.searchsorted(t, end + self._delay_s)) + 1
-            if i1 - i0 < 3 or int(np.argmax(z[i0:i1])) + i0 != pk:
+            if i1 - i0 < 3 or int(np.argmax(zs[i0:i1])) + i0 != pk:
                 continue  # a wiggle on the flank of a bigger bump: that one is the rep
             if noise is None:
                 # RMS of the noise band (m/s^2): sets the size of the bumps integration makes of noise
@@ -181,7 +190,7 @@ class VerticalDetector:
             speed = np.abs(np.gradient(z[i0:i1], t[i0:i1]))
             mv = Movement(
                 start_s=start, rise_end_s=rise_end, fall_start_s=fall_start, end_s=end,
-                peak_s=float(t[pk]) - self._delay_s, amplitude_deg=0.0, vertical_cm=amp * 100.0,
+                peak_s=float(t[pk]) - self._delay_s, amplitude_deg=0.0, vertical_cm=sign * amp * 100.0,
                 peak_rate_dps=float(speed.max() * 100.0), sway_deg=0.0, hf_rms=rms(raw[i0:i1] - lp[i0:i1]),
                 gyro_hf_rms=None, channel="vertical", snr=snr,
             )

@@ -310,6 +310,8 @@ class LiveSession:
         await client.connect()
         self._client = client
         self.stats.connects += 1
+        for clock in self._clocks.values():
+            clock.link_lost()  # no-op before the first connection: there are no clocks yet
         try:
             if self.driver is None:
                 prof = self.profile or self._adv_profile or profile_from_services(client)

@@ -121,6 +121,13 @@ class StreamClock:
         # host-only streams
         self._host_last: float | None = None
         self._host_intervals: deque[float] = deque(maxlen=200)
+        self._relinked = False
+
+    def link_lost(self) -> None:
+        """The link dropped and came back: the samples due meanwhile were never sent. A
+        host-timed stream cannot see that in the data when the reconnection was quick
+        (a few sample periods), so its next frame re-anchors on host time and records a gap."""
+        self._relinked = True
 
     # ---------------------------------------------------------- mapping
     def _map(self, dev: np.ndarray) -> np.ndarray:
@@ -234,7 +241,7 @@ class StreamClock:
 
     def _host_only(self, n: int, host_t: float) -> tuple[np.ndarray, np.ndarray]:
         ht = (host_t - self.host_t0) * self.host_time_scale
-        if self._host_last is not None:
+        if self._host_last is not None and not self._relinked:
             self._host_intervals.append((ht - self._host_last) / n)
         self._host_last = ht
         if self._host_intervals:
@@ -246,7 +253,7 @@ class StreamClock:
             t = ht - period * np.arange(n - 1, -1, -1)
         else:
             t = self._last_t + period * np.arange(1, n + 1)
-            if ht - t[-1] > 5 * period:
+            if ht - t[-1] > 5 * period or self._relinked:
                 # silence: samples were lost (or the link dropped); re-anchor on host time
                 t_new = ht - period * np.arange(n - 1, -1, -1)
                 lost = max(0, int(round((t_new[0] - self._last_t) / period)) - 1)
@@ -256,6 +263,7 @@ class StreamClock:
             elif ht - t[-1] > 2 * period:
                 t = t + 0.1 * (ht - t[-1])  # slew gently toward host time
             t = np.maximum(t, self._last_t + 1e-4 * np.arange(1, n + 1))
+        self._relinked = False
         self._last_t = float(t[-1])
         self.stats.samples += n
         return t, np.ones(n, dtype=bool)

@@ -141,3 +141,42 @@ def test_batched_heights_are_measure_vertical_curve():
     for row, zr in zip(rows, z):
         ref = vertical_curve(t, row, 0, len(t))
         assert np.max(np.abs(zr - ref)) < 0.02 * np.max(np.abs(ref))
+
+
+# ---------------------------------------------------------------------------- squats: dips
+
+def hanging_arm_squats(**kw):
+    """12 squats that take a hanging arm's sensor down 35 cm while it tilts 3 deg."""
+    return tilt_session(fs=FS, reps=12, con=1.5, top=1.0, ecc=1.5, bot=1.5, amp_deg=3.0, rise_cm=-35.0,
+                        seed=7, **kw)
+
+
+def test_squats_are_dips_and_the_standing_between_them_is_no_rep():
+    smp, truth = hanging_arm_squats()
+    cands = detect(uniform(smp))
+    ok = [c.movement for c in cands if c.ok]
+    assert len(ok) == 12
+    for m, tr in zip(ok, truth):
+        assert m.vertical_cm == pytest.approx(-35.0, abs=5.0) and m.size == -m.vertical_cm
+        assert m.start_s == pytest.approx(tr["start_s"], abs=0.3)
+        assert m.end_s == pytest.approx(tr["end_s"], abs=0.3)
+    assert all(c.movement is None or c.movement.vertical_cm < 0 for c in cands)
+
+
+def test_rises_too_big_for_a_heel_raise_are_not_handed_on():
+    smp, _ = tilt_session(fs=FS, reps=8, amp_deg=0.3, rise_cm=30.0, seed=5)
+    assert [c for c in detect(uniform(smp)) if c.movement is not None and c.movement.vertical_cm > 0] == []
+
+
+def test_hanging_arm_squats_make_one_squat_set():
+    from counting.counter import analyze
+    from counting.sets import SQUAT
+
+    smp, truth = hanging_arm_squats()
+    (s,) = analyze(smp)
+    assert len(s.reps) == 12 and s.exercise == SQUAT
+    assert s.rom_unit == "cm" and s.mean_rom == pytest.approx(35.0, abs=5.0)
+    for r, tr in zip(s.reps, truth):
+        # the way down is the squat's eccentric phase (shared/interface.md s.3)
+        assert r.eccentric_s == pytest.approx(tr["concentric_s"], abs=0.25)
+        assert r.concentric_s == pytest.approx(tr["eccentric_s"], abs=0.25)

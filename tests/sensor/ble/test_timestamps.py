@@ -73,6 +73,25 @@ def test_host_only_stream_with_silence():
     assert abs(t[-1] - (299 * 0.02)) < 0.05
 
 
+def test_host_only_stream_records_a_quick_reconnection_as_a_gap():
+    # the link came back within 3 sample periods: too short to tell from arrival jitter,
+    # but the manager knows the link dropped, and the 3 samples due meanwhile were never sent
+    c = StreamClock(host_t0=100.0)
+    out = []
+    for k in range(200):
+        if 100 <= k < 103:
+            continue
+        if k == 103:
+            c.link_lost()
+        t, _ = c.frame(1, host_t=100.0 + k * 0.02)
+        out.append(t)
+    t = np.concatenate(out)
+    assert np.all(np.diff(t) > 0)
+    assert len(c.stats.gaps) == 1 and c.stats.gaps[0].lost_estimate == 3
+    assert t[-1] == pytest.approx(199 * 0.02, abs=1e-6)  # back on host time, spacing kept
+    assert c.measured_rate_hz() == pytest.approx(50.0, rel=1e-6)  # the silence is no sample interval
+
+
 def test_drift_over_an_hour_is_corrected():
     """Device clock 80 ppm fast: after an hour the raw device axis would be 288 ms off the
     host clock; the corrected axis stays within a few ms and stays monotonic."""
