@@ -350,7 +350,10 @@ class ExcursionDetector:
             ext = z[int(np.searchsorted(t, start)) - j0: int(np.searchsorted(t, end)) + 1 - j0]
             if len(ext):
                 vert = float((ext.max() if ext.max() >= -ext.min() else ext.min()) * 100.0)
-        rise_fit = None if z is None else rise_with_tilt(t[j0:], z, (along[j0:] - rest_level) / max(amp_deg, 1e-9))
+        # large tilts only: where it tells a foot in a heel raise from a squat (sets.infer_exercise)
+        rise_fit = None
+        if z is not None and amp_deg >= p.tilt_timing_deg:
+            rise_fit = rise_with_tilt(t[j0:], z, (along[j0:] - rest_level) / amp_deg)
         if vert is not None and amp_deg < p.tilt_timing_deg and abs(vert) >= p.vertical_timing_cm:
             # segments that tilt only a few degrees sway by a good part of that, while the
             # body's rise is sway-free: time the phases on the sensor's height instead

@@ -33,8 +33,9 @@ class Movement:
     channel: "tilt" (found and timed on the tilt) or "vertical" (on the height curve).
     snr: vertical channel only: the rise over the size of the bumps that the sensor's own
         noise makes when integrated over the rep's duration (noise RMS x duration^1.5).
-    rise_with_tilt_cm: tilt channel: the sensor's rise (cm, + up) at the tilt's extreme, from
-        the part of its height curve that follows the tilt (see rise_with_tilt), or None.
+    rise_with_tilt_cm: tilt channel, tilts of tilt_timing_deg or more: the sensor's rise (cm,
+        + up) at the tilt's extreme, from the part of its height curve that follows the tilt
+        (see rise_with_tilt); else None.
     """
 
     start_s: float
@@ -230,7 +231,10 @@ def rise_with_tilt(t: np.ndarray, z: np.ndarray, shape: np.ndarray) -> float:
     tt = t - t[0]
     x = np.column_stack([shape, np.cumsum(np.cumsum(shape * dt) * dt),
                          np.cumsum(np.cumsum(shape * shape * dt) * dt), np.ones(len(t)), tt, tt * tt])
-    coef, *_ = np.linalg.lstsq(x, z, rcond=None)
+    try:
+        coef = np.linalg.solve(x.T @ x, x.T @ z)  # 6 unknowns: the normal equations are ample
+    except np.linalg.LinAlgError:
+        coef, *_ = np.linalg.lstsq(x, z, rcond=None)
     return float(coef[0] * 100.0)
 
 

@@ -145,17 +145,18 @@ class VerticalDetector:
         if j1 - j0 < p.min_rep_s * fs or t_hi - max(t_lo, self._last_end - 0.2) < p.min_rep_s:
             return []  # no room yet for a whole new rep
         min_m = p.vertical_min_cm / 100.0
-        if float(np.ptp(z)) < min_m:
+        squat_m = p.vertical_squat_cm / 100.0
+        span = float(np.ptp(z))
+        if span < min_m:
             return []  # quiet: no bump this big can be in here
         # bumps up are heel raises; dips deeper than any heel raise lifts the body are squats
         # (the hips drop 30-45 cm and an arm or trunk sensor with them), and the bumps
         # between those dips are the standing between squats, not reps
         d = np.diff(z[j0: j1 + 1])
         tops = np.flatnonzero((d[:-1] > 0) & (d[1:] <= 0)) + 1 + j0
-        bottoms = np.flatnonzero((d[:-1] < 0) & (d[1:] >= 0)) + 1 + j0
-        extrema = sorted([(k, 1.0) for k in tops.tolist()] + [(k, -1.0) for k in bottoms.tolist()])
+        bottoms = (np.flatnonzero((d[:-1] < 0) & (d[1:] >= 0)) + 1 + j0).tolist() if span >= squat_m else []
+        extrema = sorted([(k, 1.0) for k in tops.tolist()] + [(k, -1.0) for k in bottoms])
         reach = int(p.max_rep_s * fs / 2)
-        squat_m = p.vertical_squat_cm / 100.0
         out: list[Candidate] = []
         for pk, sign in extrema:
             if t[pk] > t_hi or t[pk] - self._delay_s <= self._last_end:
