@@ -21,12 +21,23 @@ SQUAT = "raised_heel_squat"
 SQUAT_TILT_DEG = 15.0  # only the foot tilts this much in a heel raise, and it goes up
 
 
+def goes_down(movements: list[Movement]) -> bool:
+    """Do these reps take the sensor down as it moves away from rest? Then the rest is at the
+    top and the way away is a lowering (eccentric): a squat, or heel raises on a step seen
+    from the top, where a foot sensor holds still longest between the reps of some people."""
+    rises = [mv.rise_with_tilt_cm for mv in movements if mv.rise_with_tilt_cm is not None]
+    return bool(rises) and median(rises) < 0.0
+
+
 def rep_from_movement(mv: Movement, *, set_index: int, index: int, exercise: str | None,
-                      placement: str | None, params: CounterParams) -> Rep:
-    """Map a timed movement onto the phases of the exercise (shared/interface.md s.3)."""
+                      placement: str | None, params: CounterParams, down_first: bool = False) -> Rep:
+    """Map a timed movement onto the phases of the exercise (shared/interface.md s.3): going
+    up is concentric, going down eccentric, so a squat or a movement that goes down first
+    (`down_first`, see goes_down) has them the other way round from a heel raise."""
     squat = exercise == SQUAT
     if squat:
         mv = mv.as_squat()
+    lowering = squat or down_first
     if mv.channel == "vertical":
         rom, unit, velocity = mv.size, "cm", mv.peak_rate_dps
     elif placement == "foot" and not squat:
@@ -37,10 +48,10 @@ def rep_from_movement(mv: Movement, *, set_index: int, index: int, exercise: str
         rom, unit, velocity = mv.amplitude_deg, "deg", mv.peak_rate_dps
     return Rep(
         set_index=set_index, index=index, start_s=mv.start_s, end_s=mv.end_s, peak_s=mv.peak_s,
-        concentric_s=mv.fall_s if squat else mv.rise_s,
-        top_hold_s=None if squat else mv.hold_s,
-        eccentric_s=mv.rise_s if squat else mv.fall_s,
-        bottom_pause_s=mv.hold_s if squat else None,
+        concentric_s=mv.fall_s if lowering else mv.rise_s,
+        top_hold_s=None if lowering else mv.hold_s,
+        eccentric_s=mv.rise_s if lowering else mv.fall_s,
+        bottom_pause_s=mv.hold_s if lowering else None,
         rom=rom, rom_unit=unit, peak_velocity=velocity, sway_deg=mv.sway_deg, partial=False,
         exercise=exercise, amplitude_deg=mv.amplitude_deg, vertical_cm=mv.vertical_cm,
     )
@@ -90,15 +101,16 @@ def summarize_set(index: int, movements: list[Movement], *, exercise: str | None
                   rest_before_s: float | None, params: CounterParams) -> SetSummary:
     """Final reps (pauses filled, partial flags against the set's median) and set metrics."""
     ex = exercise or infer_exercise(movements, placement, params)
-    reps = [rep_from_movement(mv, set_index=index, index=i + 1, exercise=ex, placement=placement, params=params)
-            for i, mv in enumerate(movements)]
+    down = goes_down(movements)
+    reps = [rep_from_movement(mv, set_index=index, index=i + 1, exercise=ex, placement=placement, params=params,
+                              down_first=down) for i, mv in enumerate(movements)]
     med = median(r.rom for r in reps)
-    squat = ex == SQUAT
+    lowering = ex == SQUAT or down
     final = []
     for i, r in enumerate(reps):
         gap = reps[i + 1].start_s - r.end_s if i + 1 < len(reps) else None
         r = replace(r, partial=r.rom < params.partial_ratio * med)
-        final.append(replace(r, top_hold_s=gap) if squat else replace(r, bottom_pause_s=gap))
+        final.append(replace(r, top_hold_s=gap) if lowering else replace(r, bottom_pause_s=gap))
     full = [r for r in final if not r.partial] or final
 
     def mean(xs: list[float | None]) -> float:
@@ -171,7 +183,7 @@ class SetTracker:
 
     def _rep(self, mv: Movement, index: int, group: list[Movement]) -> Rep:
         rep = rep_from_movement(mv, set_index=len(self.sets_), index=index, exercise=self._set_exercise,
-                                placement=self.placement, params=self.p)
+                                placement=self.placement, params=self.p, down_first=goes_down(group))
         med = median(g.size for g in group[-15:])
         return replace(rep, partial=mv.size < self.p.partial_ratio * med)
 

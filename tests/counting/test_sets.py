@@ -604,3 +604,18 @@ def test_large_tilts_with_the_placement_unknown_go_by_which_way_the_sensor_moves
     assert infer_exercise(at(2.5), None, P) == "standing_calf_raise"  # the laces go up: a foot
     assert infer_exercise(at(4.0, amp=40.0), None, P) == "step_calf_raise"  # 11.2 cm of heel rise
     assert infer_exercise(at(2.5, drop_cm=-28.0), None, P) == SQUAT  # a deep drop decides first
+
+
+def test_reps_that_go_down_first_are_timed_as_lowerings_whatever_the_exercise():
+    # a foot on a step seen from the top: away from rest = heels going down (eccentric, 1.5 s
+    # here), the bottom held 1 s, back up (concentric, 1 s); the rest between reps is at the top
+    down = [replace(mv(10.0 + 5 * i, amp=30.0, con=1.5, top=1.0, ecc=1.0), rise_with_tilt_cm=-3.0)
+            for i in range(5)]
+    s = summarize_set(0, down, exercise="step_calf_raise", placement="foot", rest_before_s=None, params=P)
+    assert s.exercise == "step_calf_raise"
+    for r in s.reps:
+        assert (r.eccentric_s, r.bottom_pause_s, r.concentric_s) == pytest.approx((1.5, 1.0, 1.0))
+    assert [r.top_hold_s for r in s.reps[:-1]] == pytest.approx([1.5] * 4) and s.reps[-1].top_hold_s is None
+    up = [replace(m, rise_with_tilt_cm=3.0) for m in down]  # the same movement going up: a raise
+    r = summarize_set(0, up, exercise="step_calf_raise", placement="foot", rest_before_s=None, params=P).reps[0]
+    assert (r.concentric_s, r.top_hold_s, r.eccentric_s, r.bottom_pause_s) == pytest.approx((1.5, 1.0, 1.0, 1.5))
