@@ -166,14 +166,14 @@ class VerticalDetector:
             il = a + int(np.argmin(zs[a: pk + 1]))
             ir = pk + int(np.argmin(zs[pk:b]))
             rest = max(float(zs[il]), float(zs[ir]))
-            if zs[pk] - rest < (min_m if sign > 0 else squat_m):
+            amp = float(zs[pk]) - rest
+            if amp < (min_m if sign > 0 else squat_m):
                 continue  # has not come back yet, or too small (a dip: no squat)
-            timed = time_excursion(t[a:b], zs[a:b], rest, pk - a)
-            if timed is None or timed[4] < min_m or (sign < 0 and timed[4] < squat_m):
-                continue
-            amp = timed[4]
             if sign > 0 and amp >= squat_m:
                 continue  # standing up between squats (or from a chair): no heel raise
+            timed = time_excursion(t[a:b], zs[a:b], rest, pk - a)
+            if timed is None:
+                continue
             # the bottoms before and after the rep differ: time the phases from the line through both
             timed = time_from_bottoms(t, zs, pk, a, b) or timed
             # the causal low-pass delayed everything by its group delay: take it back off
