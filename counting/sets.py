@@ -23,8 +23,8 @@ SQUAT_TILT_DEG = 15.0  # only the foot tilts this much in a heel raise, and it g
 
 def goes_down(movements: list[Movement]) -> bool:
     """Do these reps take the sensor down as it moves away from rest? Then the rest is at the
-    top and the way away is a lowering (eccentric): a squat, or heel raises on a step seen
-    from the top, where a foot sensor holds still longest between the reps of some people."""
+    top and the way away is a lowering (eccentric): a squat, or heel raises that the tilt
+    channel follows from the top (where the sensor was held stillest between reps)."""
     rises = [mv.rise_with_tilt_cm for mv in movements if mv.rise_with_tilt_cm is not None]
     return bool(rises) and median(rises) < 0.0
 
@@ -69,7 +69,7 @@ def infer_exercise(movements: list[Movement], placement: str | None, params: Cou
     """
     if movements[0].channel == "vertical":
         if median(mv.vertical_cm or 0.0 for mv in movements) < 0.0:
-            return SQUAT  # the vertical channel only takes dips past squat_drop_cm
+            return SQUAT  # the vertical channel only takes dips past vertical_squat_cm
         # the body rises ~0.75 of the heel travel: 4-8 cm standing, 8-11 cm from a step
         return "step_calf_raise" if median(mv.size for mv in movements) > 8.0 else "standing_calf_raise"
     amp = median(mv.amplitude_deg for mv in movements)
