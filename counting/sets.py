@@ -25,6 +25,8 @@ def goes_down(movements: list[Movement]) -> bool:
     """Do these reps take the sensor down as it moves away from rest? Then the rest is at the
     top and the way away is a lowering (eccentric): a squat, or heel raises that the tilt
     channel follows from the top (where the sensor was held stillest between reps)."""
+    if movements[0].channel == "vertical":
+        return median(mv.vertical_cm or 0.0 for mv in movements) < 0.0
     rises = [mv.rise_with_tilt_cm for mv in movements if mv.rise_with_tilt_cm is not None]
     return bool(rises) and median(rises) < 0.0
 
@@ -247,7 +249,12 @@ class SetTracker:
             starts.append(self._current[0].start_s)
         if self._pending:
             starts.append(self._pending[0].start_s)
-        return min(starts)
+        # ... nor before the recent movements a set still to come may take back (_take_back)
+        bound = min(starts)
+        for m in reversed(self._seen):
+            if m.start_s > self._seen_after and bound - m.end_s <= self.p.set_gap_s:
+                bound = min(bound, m.start_s)
+        return bound
 
     def finish(self) -> list[Event]:
         self._pending = []
@@ -267,13 +274,14 @@ class SetTracker:
         size = median(m.size for m in mvs)
         dur = median(m.duration_s for m in mvs)
         gaps = [b.start_s - a.end_s for a, b in zip(mvs[:-1], mvs[1:])]
-        max_gap = min(p.set_gap_s, p.tail_gap_ratio * max(median(gaps), 0.3))
+        max_gap = min(p.set_gap_s, p.tail_gap_ratio * max(median(gaps) if gaps else 0.0, 0.3))
         out = list(mvs)
         for m in reversed([m for m in self._seen if self._seen_after < m.start_s and m.end_s <= mvs[0].start_s]):
             if out[0].start_s - m.end_s > max_gap:
                 break
-            if m.size < size / keep or not self._dur_ok(m, mvs) or not _same_way(m, mvs):
-                continue  # a wobble between reps
+            if (m.size < size / keep or not self._dur_ok(m, mvs) or not _same_way(m, mvs)
+                    or m.end_s > out[0].start_s):
+                continue  # a wobble between reps, or overlapping the rep after it
             if m.size > p.tail_size_ratio * size or m.duration_s < p.tail_dur_ratio * dur:
                 break
             out.insert(0, m)

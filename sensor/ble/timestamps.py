@@ -126,7 +126,9 @@ class StreamClock:
     def link_lost(self) -> None:
         """The link dropped and came back: the samples due meanwhile were never sent. A
         host-timed stream cannot see that in the data when the reconnection was quick
-        (a few sample periods), so its next frame re-anchors on host time and records a gap."""
+        (a few sample periods), so its next frame re-anchors on host time and records a gap,
+        unless that would put it before the last sample (host-timed clocks run ahead of late
+        arrivals): then the timeline just carries on."""
         self._relinked = True
 
     # ---------------------------------------------------------- mapping
@@ -253,7 +255,8 @@ class StreamClock:
             t = ht - period * np.arange(n - 1, -1, -1)
         else:
             t = self._last_t + period * np.arange(1, n + 1)
-            if ht - t[-1] > 5 * period or self._relinked:
+            relinked = self._relinked and ht - period * (n - 1) > self._last_t + period
+            if ht - t[-1] > 5 * period or relinked:
                 # silence: samples were lost (or the link dropped); re-anchor on host time
                 t_new = ht - period * np.arange(n - 1, -1, -1)
                 lost = max(0, int(round((t_new[0] - self._last_t) / period)) - 1)

@@ -619,3 +619,31 @@ def test_reps_that_go_down_first_are_timed_as_lowerings_whatever_the_exercise():
     up = [replace(m, rise_with_tilt_cm=3.0) for m in down]  # the same movement going up: a raise
     r = summarize_set(0, up, exercise="step_calf_raise", placement="foot", rest_before_s=None, params=P).reps[0]
     assert (r.concentric_s, r.top_hold_s, r.eccentric_s, r.bottom_pause_s) == pytest.approx((1.5, 1.0, 1.0, 1.5))
+
+
+def test_settled_time_waits_for_movements_a_set_may_still_take_back():
+    # two big movements restart the pattern; the first reps after them sit in the tracker's
+    # memory only: until a set is confirmed, nothing from them on may be decided elsewhere
+    d1, d2 = mv(0.0, amp=80.0), mv(4.0, amp=80.0)
+    reps = series(3, t0=d2.end_s + 1.0)
+    tr = SetTracker(P, exercise=None, placement="foot")
+    run(tr, [d1, d2] + reps)
+    assert tr.settled_s(1e9) <= reps[0].start_s
+
+
+def test_take_back_skips_a_movement_overlapping_the_rep_after_it():
+    d1, d2 = mv(0.0, amp=80.0), mv(4.0, amp=80.0)
+    reps = series(8, t0=d2.end_s + 1.0)
+    overlapping = mv(reps[0].start_s - 1.0)  # ends 2.5 s into the first rep
+    tr = SetTracker(P, exercise=None, placement="foot")
+    run(tr, [d1, d2, overlapping] + reps)
+    (ended,) = tr.finish()
+    starts = [r.start_s for r in ended.summary.reps]
+    assert overlapping.start_s not in starts and starts[0] == reps[0].start_s
+
+
+def test_vertical_dips_are_timed_as_lowerings_whatever_the_declared_exercise():
+    dips = [replace(mv(10.0 + 5 * i, amp=0.0, con=1.5, top=1.0, ecc=1.0, vertical_cm=-30.0), channel="vertical")
+            for i in range(5)]
+    r = summarize_set(0, dips, exercise="standing_calf_raise", placement=None, rest_before_s=None, params=P).reps[0]
+    assert (r.eccentric_s, r.bottom_pause_s, r.concentric_s) == pytest.approx((1.5, 1.0, 1.0))

@@ -92,6 +92,22 @@ def test_host_only_stream_records_a_quick_reconnection_as_a_gap():
     assert c.measured_rate_hz() == pytest.approx(50.0, rel=1e-6)  # the silence is no sample interval
 
 
+def test_quick_reconnection_never_puts_a_host_timed_frame_before_the_last_sample():
+    # arrivals late by up to ~100 ms push the timeline ahead of host time; a frame right
+    # after a reconnection must not be re-anchored behind it (nor squeezed into 1 ms)
+    rng = np.random.default_rng(5)
+    c = StreamClock(0.0, 50.0)
+    host = 1.0
+    for _ in range(100):
+        c.frame(10, host + abs(rng.normal(0, 0.03)))
+        host += 0.2
+    last = c._last_t
+    c.link_lost()
+    t, _ = c.frame(10, host + 0.05)
+    assert t[0] > last and np.all(np.diff(t) > 0.015)  # ~20 ms apart, as the stream was
+    assert all(g.duration_s > 0 for g in c.stats.gaps)
+
+
 def test_drift_over_an_hour_is_corrected():
     """Device clock 80 ppm fast: after an hour the raw device axis would be 288 ms off the
     host clock; the corrected axis stays within a few ms and stays monotonic."""
