@@ -149,8 +149,7 @@ def time_from_bottoms(t: np.ndarray, y: np.ndarray, peak_i: int, lo: int = 0,
     il = lo + int(np.argmin(y[lo: peak_i + 1]))
     ir = peak_i + int(np.argmin(y[peak_i:hi]))
     base = np.interp(np.arange(lo, hi), [il, ir], [y[il], y[ir]])
-    timed = time_excursion(t[lo:hi], y[lo:hi] - base, 0.0, peak_i - lo)
-    return timed
+    return time_excursion(t[lo:hi], y[lo:hi] - base, 0.0, peak_i - lo)
 
 
 def zero_phase(sos: np.ndarray, zi: np.ndarray, x: np.ndarray, pad: int) -> np.ndarray:

@@ -70,7 +70,7 @@ def infer_exercise(movements: list[Movement], placement: str | None, params: Cou
     10.5 cm means a step.
     """
     if movements[0].channel == "vertical":
-        if median(mv.vertical_cm or 0.0 for mv in movements) < 0.0:
+        if goes_down(movements):
             return SQUAT  # the vertical channel only takes dips past vertical_squat_cm
         # the body rises ~0.75 of the heel travel: 4-8 cm standing, 8-11 cm from a step
         return "step_calf_raise" if median(mv.size for mv in movements) > 8.0 else "standing_calf_raise"
@@ -91,12 +91,9 @@ def infer_exercise(movements: list[Movement], placement: str | None, params: Cou
     # a smaller drop is still a squat on the shank (the knee only goes down a few cm), and a
     # rise is the foot's: the laces go up with the heel. Which way the sensor moves with its
     # tilt tells them apart where the sensor's extreme height cannot (bias and scale errors)
-    rises = [mv.rise_with_tilt_cm for mv in movements if mv.rise_with_tilt_cm is not None]
-    if not rises:
+    if all(mv.rise_with_tilt_cm is None for mv in movements):
         return None
-    if median(rises) < 0.0:
-        return SQUAT
-    return infer_exercise(movements, "foot", params)
+    return SQUAT if goes_down(movements) else infer_exercise(movements, "foot", params)
 
 
 def summarize_set(index: int, movements: list[Movement], *, exercise: str | None, placement: str | None,
@@ -143,7 +140,7 @@ def _same_way(mv: Movement, group: list[Movement]) -> bool:
     channel hands on both the rises of heel raises and the dips of squats.)"""
     if mv.channel != "vertical":
         return True
-    return ((mv.vertical_cm or 0.0) < 0.0) == (median(g.vertical_cm or 0.0 for g in group[-15:]) < 0.0)
+    return ((mv.vertical_cm or 0.0) < 0.0) == goes_down(group[-15:])
 
 
 class SetTracker:

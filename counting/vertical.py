@@ -157,11 +157,12 @@ class VerticalDetector:
         bottoms = (np.flatnonzero((d[:-1] < 0) & (d[1:] >= 0)) + 1 + j0).tolist() if span >= squat_m else []
         extrema = sorted([(k, 1.0) for k in tops.tolist()] + [(k, -1.0) for k in bottoms])
         reach = int(p.max_rep_s * fs / 2)
+        neg = -z if bottoms else z  # dips are bumps of the negated curve (negated once)
         out: list[Candidate] = []
         for pk, sign in extrema:
             if t[pk] > t_hi or t[pk] - self._delay_s <= self._last_end:
                 continue  # not yet wholly inside, or already handed on
-            zs = z if sign > 0 else -z
+            zs = z if sign > 0 else neg
             a, b = max(0, pk - reach), min(len(zs), pk + reach)
             il = a + int(np.argmin(zs[a: pk + 1]))
             ir = pk + int(np.argmin(zs[pk:b]))
