@@ -11,7 +11,6 @@ channel, counting/vertical.py.
 from __future__ import annotations
 
 import math
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +22,7 @@ from counting.params import CounterParams
 from counting.resample import Uniform
 
 REST, EXCURSION, SETTLE, REARM = 0, 1, 2, 3
+RATE_LAG = 5  # samples over which the turn rate for "still" is measured (0.1 s at 50 Hz)
 QUIET_HF2 = 0.09  # (m/s^2)^2: impact energy of quiet standing and controlled reps stays below
 
 
@@ -98,7 +98,7 @@ class ExcursionDetector:
         self._axis: list[float] | None = None
         self._axis_until_k = -1
         self._base = 0.0
-        self._recent: deque[tuple[float, float, float]] = deque(maxlen=6)
+        self._up_tail = np.empty((0, 3))  # the last RATE_LAG "up" rows, for the turn rate
         self._exc_k = 0
         self._c_max = 0.0
         self._onset: tuple = ()
@@ -140,7 +140,19 @@ class ExcursionDetector:
         anchor = self._exc_k if self._state == EXCURSION else int(u.index[0])
         oldest = min([anchor] + [d[1] for d in self._due]) - int(3 * self.p.fs_hz)
         self._hist.append(int(u.index[0]), rows, oldest)
-        return self._run(u.index.tolist(), up.tolist(), env.tolist())
+        return self._run(u.index.tolist(), up.tolist(), self._still(up, env).tolist())
+
+    def _still(self, up: np.ndarray, env: np.ndarray) -> np.ndarray:
+        """Per sample: turning slower than 5 deg/s (over the last RATE_LAG samples) and no
+        impacts. Vectorised over the chunk; the tail carried over keeps it chunk-invariant."""
+        both = np.vstack([self._up_tail, up])
+        j = np.arange(len(self._up_tail), len(both))
+        lag = np.minimum(j, RATE_LAG)
+        cosang = np.einsum("ij,ij->i", both[j], both[j - lag])
+        # rate < 5 deg/s over `lag` samples <=> the angle < 5 lag / fs deg
+        limit = np.cos(np.radians(5.0 * np.maximum(lag, 1) / self.p.fs_hz))
+        self._up_tail = both[-RATE_LAG:]
+        return (cosang > limit) & (env < QUIET_HF2)
 
     def _fuse(self, up: np.ndarray, w: np.ndarray) -> np.ndarray:
         """Complementary filter: "up" in the sensor frame turned by the (bias-free) gyro,
@@ -188,7 +200,7 @@ class ExcursionDetector:
         w = self._hist.window(k, k + 1)
         return float(w[0, 0]) if len(w) else float("nan")
 
-    def _run(self, ks: list[int], ups: list[list[float]], envs: list[float]) -> list[Candidate]:
+    def _run(self, ks: list[int], ups: list[list[float]], stills: list[bool]) -> list[Candidate]:
         p = self.p
         fs = p.fs_hz
         out: list[Candidate] = []
@@ -196,14 +208,10 @@ class ExcursionDetector:
         gamma = 1.0 / (5.0 * fs)  # rest wobble estimate, 5 s
         margin = int(round(0.25 * fs))
         still_n = int(round(1.0 * fs))
-        for k, (ux, uy, uz), env in zip(ks, ups, envs):
-            self._k = k
+        acos, deg = math.acos, 180.0 / math.pi
+        for k, (ux, uy, uz), still in zip(ks, ups, stills):
             if self._r is None:
                 self._r = [ux, uy, uz]
-            self._recent.append((ux, uy, uz))
-            ox, oy, oz = self._recent[0]
-            rate = math.degrees(math.acos(max(-1.0, min(1.0, ux * ox + uy * oy + uz * oz)))) * fs / max(1, len(self._recent) - 1)
-            still = rate < 5.0 and env < QUIET_HF2
             rx, ry, rz = self._r
             st = self._state
             axis = self._axis if k <= self._axis_until_k else None
@@ -212,12 +220,13 @@ class ExcursionDetector:
                 # the lowest point since the last rep (the bottom): sway across it and the
                 # far side of rest (a step's stretched bottom) do not count
                 ax_, ay_, az_ = axis
-                sgn = math.degrees((ux - rx) * ax_ + (uy - ry) * ay_ + (uz - rz) * az_)
+                sgn = deg * ((ux - rx) * ax_ + (uy - ry) * ay_ + (uz - rz) * az_)
                 if st != EXCURSION and sgn < self._base:
                     self._base = sgn
                 x = sgn - self._base
             else:
-                x = math.degrees(math.acos(max(-1.0, min(1.0, ux * rx + uy * ry + uz * rz))))
+                d = ux * rx + uy * ry + uz * rz
+                x = deg * acos(d) if -1.0 < d < 1.0 else (0.0 if d >= 1.0 else 180.0)
                 self._base = 0.0
             if st == EXCURSION or st == REARM:
                 t_on = self._onset[0]
@@ -283,8 +292,10 @@ class ExcursionDetector:
                 else:
                     self._still_since = None
             while self._due and self._due[0][0] <= k:
+                self._k = k
                 due = self._due.pop(0)
                 out.append(self._measure(*due[1:]))
+        self._k = ks[-1]
         return out
 
     def _start_excursion(self, k: int, c: float, t_on: float, axis: list[float] | None) -> None:
