@@ -330,7 +330,7 @@ class ExcursionDetector:
         u = lp[:, :3] / np.maximum(np.linalg.norm(lp[:, :3], axis=1), 1e-9)[:, None]
         mag = lp[:, 3]
         if self.has_gyro and p.use_gyro:
-            u, _ = gravity_direction(w[:, 9:12], fs, self._sos_measure)
+            u, _ = gravity_direction(w[:, 9:12], fs, self._sos_measure, self._zi_measure)
         i_on = int(np.searchsorted(t, t_on))
         i_end = min(len(t) - 1, int(np.searchsorted(t, t_end)))
         rest_v = np.asarray(rest)
