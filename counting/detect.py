@@ -350,9 +350,12 @@ class ExcursionDetector:
         if timed is None:
             return Candidate(None, "no clean return to rest", t_on, t_end)
         start, rise_end, fall_start, end, amp_deg = timed
-        # In a squat the hips drop by L (1 - cos(angle)) of each segment's turn, so the drop
-        # curve is the tilt's "1 - cos" shape, not the tilt itself: time that one for squats.
-        drop = 1.0 - np.cos(np.radians(along - rest_level))
+        # In a squat the hips drop by L (cos(a0) - cos(a0 + turn)) of each segment, so the drop
+        # curve is not the tilt itself: time that one for squats. Squats start from soft knees
+        # (the segments already lean by a0), so the drop starts linearly in the turn.
+        turn = np.radians(along - rest_level)
+        a0 = np.radians(p.squat_stance_deg)
+        drop = np.sin(a0) * np.sin(turn) + np.cos(a0) * (1.0 - np.cos(turn))
         squat_times = time_excursion(t, drop, 0.0, peak_i)
         vert = None
         j0 = int(np.searchsorted(t, start - 0.5))

@@ -195,3 +195,40 @@ def test_events_come_out_in_the_same_order_for_any_chunking():
         assert _event_log(res.samples, size) == (whole, sets)
     # deciding at chunk ends only (file analysis) gives the same sets
     assert _event_log(res.samples, 333, live_order=False)[1] == sets
+
+
+@pytest.mark.parametrize("stance_deg", [6.0, 14.0])
+def test_squat_from_soft_knees_is_timed_on_the_hip_drop(stance_deg):
+    # A two-link leg (shank lean = 0.6 x thigh angle) squats from a soft-kneed stance; the
+    # hips follow a minimum-jerk drop of 35 cm. A shank sensor only sees the shank's lean,
+    # which starts fast (from a leaning stance the hips drop linearly in the turn, not as
+    # 1 - cos): the reps must still start and end at the hip drop's 10% crossings.
+    from tests.counting.synth import min_jerk, mj_inverse
+
+    fs, shank, thigh, k, b0 = 100.0, 0.45, 0.45, 0.6, np.radians(stance_deg)
+    ecc, bot, con, top, lead = 2.0, 0.5, 1.5, 1.5, 10.0
+    period = ecc + bot + con + top
+    t = np.arange(0.0, lead + 8 * period + 10.0, 1 / fs)
+    d = np.zeros_like(t)
+    starts, ends = [], []
+    x10 = mj_inverse(0.1)
+    for i in range(8):
+        s = lead + i * period
+        m = (t >= s) & (t < s + ecc)
+        d[m] = min_jerk((t[m] - s) / ecc)
+        d[(t >= s + ecc) & (t < s + ecc + bot)] = 1.0
+        m = (t >= s + ecc + bot) & (t < s + ecc + bot + con)
+        d[m] = 1.0 - min_jerk((t[m] - s - ecc - bot) / con)
+        starts.append(1000.0 + s + x10 * ecc)
+        ends.append(1000.0 + s + ecc + bot + (1.0 - x10) * con)
+    beta = np.linspace(b0, 1.9, 4000)
+    drop_of = (shank * np.cos(k * b0) + thigh * np.cos(b0)) - (shank * np.cos(k * beta) + thigh * np.cos(beta))
+    alpha = k * np.interp(0.35 * d, drop_of, beta)  # shank lean from vertical
+    acc = 9.81 * np.stack([np.sin(alpha), np.zeros_like(alpha), np.cos(alpha)], 1)
+    acc += np.random.default_rng(1).normal(0, 0.02, acc.shape)
+    sets = analyze(Samples(t + 1000.0, acc, None), placement="shank", exercise="raised_heel_squat")
+    reps = [r for s in sets for r in s.reps]
+    assert len(reps) == 8
+    err_start = np.array([r.start_s for r in reps]) - starts
+    err_end = np.array([r.end_s for r in reps]) - ends
+    assert np.abs(err_start).max() < 0.08 and np.abs(err_end).max() < 0.08
