@@ -16,13 +16,21 @@ once, in time order, with its snr (rise over the size of the noise's own bumps).
 """
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 from scipy import ndimage, signal
 
 from counting.detect import Candidate, History, reject_reason
-from counting.measure import Movement, rms, time_excursion, time_from_bottoms
+from counting.measure import Movement, percentile, rms, time_excursion, time_from_bottoms
 from counting.params import CounterParams
 from counting.resample import Uniform
+
+
+NOISE_BLOCK_S = 2.0  # the noise floor's blocks (s) ...
+NOISE_BLOCKS = 90  # ... and how many of them (3 minutes: a set and the rest after it) ...
+NOISE_PCT = 10.0  # ... and which percentile of their powers is the floor
+NOISE_PCT_TO_MEAN = 2.85  # white noise: mean over that percentile of the block powers (measured)
 
 
 class VerticalDetector:
@@ -46,6 +54,14 @@ class VerticalDetector:
         # 0.1-0.5 Hz of a rep, where double integration turns it into slow false bumps
         self._sos_band = signal.butter(2, [1.5, 2.5], btype="bandpass", fs=fs, output="sos")
         self._zi_band: np.ndarray | None = None
+        # the noise floor: band power in 2 s blocks (aligned to the absolute sample index, so
+        # chunking changes nothing); a window's noise is a low percentile over the last three
+        # minutes' blocks (the quiet between sets), not its own mean, which the set's own reps
+        # raise (a 0.8 s rise has much of its energy at 1.5-2.5 Hz: crisp reps looked noisy)
+        self._blk_n = int(round(NOISE_BLOCK_S * fs))
+        self._blk_end: list[int] = []  # absolute index just past each finished block
+        self._blk_pow: list[float] = []
+        self._blk_acc: tuple[int, list[np.ndarray]] = (-1, [])  # the block being filled: id, values
         self._k = -1  # last absolute index in the history
         self._next_k: int | None = None
         self._last_end = float("-inf")
@@ -73,6 +89,7 @@ class VerticalDetector:
         band, self._zi_band = signal.sosfilt(self._sos_band, lp, zi=self._zi_band)
         rows = np.column_stack([t[h: len(m) - h], lp, m[h: len(m) - h], band * band])
         ks = k[h: len(m) - h]
+        self._add_blocks(ks, band * band)
         if self._next_k is None:
             self._next_k = int(ks[0]) + int(4 * self.p.fs_hz)
         # keep what the windows still to be looked at need
@@ -81,7 +98,39 @@ class VerticalDetector:
         ends = list(range(self._next_k, last + 1, self._hop))
         self._next_k += self._hop * len(ends)
         self._k = last
-        return self._analyse(ends)
+        out = self._analyse(ends)
+        # blocks no window still to come looks at
+        cut = bisect.bisect_right(self._blk_end, self._next_k - self._blk_n * NOISE_BLOCKS - self._win)
+        del self._blk_end[:cut], self._blk_pow[:cut]
+        return out
+
+    def _add_blocks(self, ks: np.ndarray, p2: np.ndarray) -> None:
+        ids = ks // self._blk_n
+        cur, parts = self._blk_acc
+        cuts = np.flatnonzero(np.diff(ids)) + 1
+        for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), len(ids)]):
+            bid = int(ids[a])
+            if bid != cur and parts:
+                self._close_block(cur, np.concatenate(parts))
+                parts = []
+            cur = bid
+            parts.append(p2[a:b])
+        self._blk_acc = (cur, parts)
+
+    def _close_block(self, bid: int, p2: np.ndarray) -> None:
+        # the whole block is summed at once: the same bits however the stream was chunked
+        if len(p2) >= self._blk_n // 2:  # a block mostly lost to a gap says little
+            self._blk_end.append((bid + 1) * self._blk_n)
+            self._blk_pow.append(float(p2.mean()))
+
+    def _noise(self, k1: int, w: np.ndarray) -> float:
+        """RMS of the noise band (m/s^2) for the window ending at absolute index k1: sets the
+        size of the bumps that integration makes of noise."""
+        j = bisect.bisect_right(self._blk_end, k1)
+        pows = self._blk_pow[max(0, j - NOISE_BLOCKS): j]
+        if len(pows) < 5:
+            return float(np.sqrt(w[:, 3].mean()))  # the first seconds of a stream
+        return float(np.sqrt(percentile(np.asarray(pows), NOISE_PCT) * NOISE_PCT_TO_MEAN))
 
     def flush(self) -> list[Candidate]:
         """End of stream: look at the window that ends at the last sample."""
@@ -108,7 +157,7 @@ class VerticalDetector:
         for k1 in ends[: len(ends) - len(full)]:  # the first seconds of the stream
             w = self._hist.window(k1 - self._win, k1)
             if len(w) >= 4 * fs:
-                out += self._bumps(w, self._heights(w[None, :, 1])[0])
+                out += self._bumps(w, self._heights(w[None, :, 1])[0], k1)
         for b in range(0, len(full), 64):
             batch = full[b: b + 64]
             block = self._hist.window(batch[0] - self._win, batch[-1])
@@ -116,7 +165,7 @@ class VerticalDetector:
             rows = np.stack([block[s0: s0 + self._win] for s0 in starts])
             z = self._heights(rows[:, :, 1])
             for i in range(len(batch)):
-                out += self._bumps(rows[i], z[i])
+                out += self._bumps(rows[i], z[i], batch[i])
         return out
 
     def _heights(self, lp: np.ndarray) -> np.ndarray:
@@ -130,7 +179,7 @@ class VerticalDetector:
         z -= (np.arange(n) * (1.0 / (n - 1)))[None, :] * z[:, -1:]
         return z
 
-    def _bumps(self, w: np.ndarray, z: np.ndarray) -> list[Candidate]:
+    def _bumps(self, w: np.ndarray, z: np.ndarray, k1: int) -> list[Candidate]:
         """Bumps of height curve `z` over window rows `w` (t, low-passed |acc|, raw |acc|,
         noise band power) handed on now."""
         p = self.p
@@ -186,8 +235,7 @@ class VerticalDetector:
             if i1 - i0 < 3 or int(np.argmax(zs[i0:i1])) + i0 != pk:
                 continue  # a wiggle on the flank of a bigger bump: that one is the rep
             if noise is None:
-                # RMS of the noise band (m/s^2): sets the size of the bumps integration makes of noise
-                noise = float(np.sqrt(w[:, 3].mean()))
+                noise = self._noise(k1, w)
             snr = amp / max(noise * (end - start) ** 1.5, 1e-12)
             speed = np.abs(np.gradient(z[i0:i1], t[i0:i1]))
             mv = Movement(

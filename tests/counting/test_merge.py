@@ -68,7 +68,7 @@ def test_a_clear_rise_beats_small_tilts_even_with_fewer_reps():
     # small tilts sway as much as a rep tilts them (extra "reps"); a rise well out of the noise does not
     m = SetMerger(P)
     m.add("tilt", tilt_set(11, 10.0, amp=2.5))
-    m.add("vertical", vert_set(8, 12.0, snr=0.7))
+    m.add("vertical", vert_set(8, 12.0, snr=P.vertical_prefer_snr + 0.1))
     (s,) = emitted(m.finish())
     assert len(s.reps) == 8 and s.rom_unit == "cm"
 

@@ -180,3 +180,46 @@ def test_hanging_arm_squats_make_one_squat_set():
         # the way down is the squat's eccentric phase (shared/interface.md s.3)
         assert r.eccentric_s == pytest.approx(tr["concentric_s"], abs=0.25)
         assert r.concentric_s == pytest.approx(tr["eccentric_s"], abs=0.25)
+
+
+# ---------------------------------------------------------------------------- the noise floor
+
+@pytest.mark.parametrize("noise", [0.0, 0.01])
+def test_crisp_reps_are_not_taken_for_noise(noise):
+    # 0.8 s rises with no bottom pause put much of their own energy into the 1.5-2.5 Hz noise
+    # band; measured over the window, they made their own "noise" and every set was refused
+    # (snr 0.11-0.19), and a noise-free sensor (noise 0) refused even slow reps. The floor
+    # comes from the quiet before the set.
+    from counting.counter import analyze
+
+    for kw in ({"con": 0.8, "top": 1.5, "ecc": 1.5, "bot": 0.0}, {"con": 1.0, "top": 1.0, "ecc": 2.0, "bot": 0.5}):
+        smp, truth = pure_rise(noise=noise, **kw)
+        sets = analyze(smp)
+        assert [len(s.reps) for s in sets] == [12], kw
+        assert sets[0].snr > P.vertical_set_snr
+
+
+def test_noise_floor_is_the_sensor_noise_whatever_the_reps():
+    # the floor (m/s^2 RMS in the band) of a still sensor and of the same sensor doing crisp
+    # reps after 20 s of quiet agree (a 10th percentile of 35 blocks scatters by ~30%); the
+    # window's own mean, which the old estimate was, is 15 times the sensor's noise
+    det_still = VerticalDetector(P)
+    det_still.feed(uniform(still(120.0, 0.03, 3)))
+    smp, _ = tilt_session(fs=FS, reps=20, amp_deg=0.3, rise_cm=5.0, seed=3, con=0.8, top=0.5, ecc=1.2,
+                          bot=0.0, lead_s=20.0, tail_s=0.0)
+    det_reps = VerticalDetector(P)
+    det_reps.feed(uniform(smp))
+    w = det_reps._hist.window(det_reps._k - det_reps._win, det_reps._k + 1)
+    quiet = det_still._noise(det_still._k, w)
+    busy = det_reps._noise(det_reps._k, w)
+    assert quiet > 0.0
+    assert quiet / 1.5 < busy < quiet * 1.5
+    assert np.sqrt(w[:, 3].mean()) > 5 * busy
+
+
+def test_noise_floor_does_not_depend_on_chunking():
+    smp, _ = pure_rise(con=0.8, top=1.5, ecc=1.5, bot=0.0)
+    whole = [c for c in detect(uniform(smp)) if c.ok]
+    for size in (1, 37, 1000):
+        assert [c.movement for c in detect(uniform(smp), size) if c.ok] == [c.movement for c in whole]
+
