@@ -97,6 +97,7 @@ class SetSummary:
     rom_loss_pct: float | None
     tempo_change_s: float | None
     snr: float | None = None
+    local_snr: float | None = None
 
     @property
     def duration_s(self) -> float:

@@ -32,7 +32,10 @@ class Movement:
         hip drop in a squat (s), or None.
     channel: "tilt" (found and timed on the tilt) or "vertical" (on the height curve).
     snr: vertical channel only: the rise over the size of the bumps that the sensor's own
-        noise makes when integrated over the rep's duration (noise RMS x duration^1.5).
+        noise makes when integrated over the rep's duration (noise RMS x duration^1.5), the
+        noise being the sensor's floor (the quiet between sets).
+    local_snr: the same with the noise band's mean over the rep's 10 s window, which the
+        rep's own quick parts and any stepping or fidgeting around it raise.
     rise_with_tilt_cm: tilt channel, tilts of tilt_timing_deg or more: the sensor's rise (cm,
         + up) at the tilt's extreme, from the part of its height curve that follows the tilt
         (see rise_with_tilt); else None.
@@ -52,6 +55,7 @@ class Movement:
     drop_times: tuple[float, float, float, float] | None = None
     channel: str = "tilt"
     snr: float | None = None
+    local_snr: float | None = None
     rise_with_tilt_cm: float | None = None
 
     def as_squat(self) -> "Movement":

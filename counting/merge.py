@@ -8,13 +8,15 @@ two channels that overlap in time form a stretch, and for each stretch one chann
 sets are kept:
 - only one channel has a set there: that one. A vertical-only set must have at least
   `vertical_only_min_reps` reps (4), and its reps must stand out of the bumps that double
-  integration makes of the sensor's own noise (median snr >= vertical_set_snr, or
-  vertical_backed_snr where the tilt channel saw rep-like movements at most of its reps):
-  a still sensor with 0.05 m/s^2 of noise otherwise makes sets out of nothing. Sets of
+  integration makes of noise: median local snr (against the noise around the reps) >=
+  vertical_set_snr, or vertical_backed_snr where the tilt channel saw rep-like movements
+  at most of its reps, or median snr against the sensor's own floor >= vertical_floor_snr
+  (crisp reps raise the noise around them); a still sensor with 0.05 m/s^2 of noise
+  otherwise makes sets out of nothing. Sets of
   dips (squats, counting.vertical) are far past what noise makes and need no such check;
 - both: the vertical sets if the tilt set's reps are small tilts (< tilt_timing_deg)
   and the vertical channel counted more reps or its rises stand clearly out of the noise
-  (snr >= vertical_prefer_snr); otherwise the tilt sets.
+  (local snr >= vertical_prefer_snr); otherwise the tilt sets.
 A stretch is decided once neither channel can still add a set overlapping it.
 """
 from __future__ import annotations
@@ -79,16 +81,22 @@ class SetMerger:
     def _choose(self, stretch: list[tuple[str, SetSummary]]) -> list[SetSummary]:
         tilt = [s for c, s in stretch if c == "tilt"]
         # vertical sets that do not stand out of the integrated noise are not evidence at all
-        vert = [s for c, s in stretch if c == "vertical" and (_dips(s) or (s.snr or 0.0) >= (
-            self.p.vertical_backed_snr if self._backed(s) else self.p.vertical_set_snr))]
+        vert = [s for c, s in stretch if c == "vertical" and (_dips(s) or self._out_of_noise(s))]
         if not tilt:
             return [s for s in vert if len(s.reps) >= self.p.vertical_only_min_reps]
         if not vert:
             return tilt
         small = median(r.amplitude_deg or 0.0 for s in tilt for r in s.reps) < self.p.tilt_timing_deg
         more = sum(len(s.reps) for s in vert) > sum(len(s.reps) for s in tilt)
-        clear = all(_dips(s) or (s.snr or 0.0) >= self.p.vertical_prefer_snr for s in vert)
+        clear = all(_dips(s) or (s.local_snr or 0.0) >= self.p.vertical_prefer_snr for s in vert)
         return vert if small and (more or clear) else tilt
+
+    def _out_of_noise(self, s: SetSummary) -> bool:
+        """Do the set's rises stand out of the bumps that integrated noise makes? Against the
+        noise around them (which stepping, fidgeting and the reps' own quick parts raise), or
+        well out of the sensor's floor (crisp reps of a quiet sensor)."""
+        need = self.p.vertical_backed_snr if self._backed(s) else self.p.vertical_set_snr
+        return (s.local_snr or 0.0) >= need or (s.snr or 0.0) >= self.p.vertical_floor_snr
 
     def _backed(self, s: SetSummary) -> bool:
         """Did the tilt channel see rep-like movements at most of this set's reps? (Noise

@@ -69,18 +69,20 @@ class CounterParams:
         height curve is forced to zero and bumps are cut.
     vertical_min_cm: smallest rise of the sensor that the vertical channel takes for a
         rep (cm); the body rises 3-8 cm in a heel raise, sway and breathing < 1 cm.
-    vertical_set_snr: ... and the median of its reps' snr (rise / (noise x duration^1.5), the
-        noise being the floor of the 1.5-2.5 Hz band of |acc| over the last three minutes, see
-        counting.vertical) must reach this: double integration
-        turns a still sensor's white noise into slow 2-3 cm bumps, whose sets have a median
-        snr of 0.10-0.31 at any noise level (48 still 15-minute sessions, 0.03-0.08 m/s^2).
+    vertical_set_snr: ... and the median of its reps' local snr (rise / (RMS of the 1.5-2.5 Hz
+        band of |acc| over the rep's window x duration^1.5), see counting.vertical) must reach
+        this: double integration turns a still sensor's white noise into slow 2-3 cm bumps,
+        whose sets have a median snr of 0.10-0.31 at any noise level (48 still 15-minute
+        sessions, 0.03-0.08 m/s^2).
     vertical_backed_snr: ... or only this much where the tilt channel saw rep-like movements at
         half of its reps or more (a still sensor's noise does not also tilt it in step).
+    vertical_floor_snr: ... or its median snr against the sensor's noise floor alone (the
+        quiet between sets) must reach this: quick rises raise the noise band around them,
+        so a set of crisp reps can fail the first test while standing far out of the noise.
     vertical_prefer_snr: where both channels found a set and the tilts are small, the
         vertical channel's sets are kept if they counted more reps, or if all of them stand
-        this clearly out of the noise (snr): small tilts sway as much as a rep tilts them,
-        a clear rise does not; and the rise times the phases without sway. (A tilt clean
-        enough to time to 30 ms keeps its set below that.)
+        this clearly out of the noise around them (local snr): small tilts sway as much as a
+        rep tilts them, a clear rise does not; and the rise times the phases without sway.
     vertical_only_min_reps: a set that only the vertical channel found needs this many reps
         (as a tilt set: min_set_reps; the noise gate, vertical_set_snr, carries the doubt).
     squat_drop_cm: with the placement unknown, a set of large tilts is a raised-heel squat if
@@ -143,7 +145,8 @@ class CounterParams:
     vertical_min_cm: float = 2.0
     vertical_only_min_reps: int = 4
     vertical_set_snr: float = 0.35
-    vertical_prefer_snr: float = 3.0
+    vertical_prefer_snr: float = 0.6
+    vertical_floor_snr: float = 1.5
     vertical_backed_snr: float = 0.2
 
     @classmethod

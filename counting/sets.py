@@ -310,7 +310,8 @@ class SetTracker:
         if self._last_set_end is not None:
             summary = replace(summary, rest_before_s=summary.start_s - self._last_set_end)
         if mvs[0].channel == "vertical":
-            summary = replace(summary, snr=median(m.snr or 0.0 for m in mvs))
+            summary = replace(summary, snr=median(m.snr or 0.0 for m in mvs),
+                              local_snr=median(m.local_snr or 0.0 for m in mvs))
         self.sets_.append(summary)
         self._last_set_end = summary.end_s
         self._set_exercise = self.exercise

@@ -237,12 +237,13 @@ class VerticalDetector:
             if noise is None:
                 noise = self._noise(k1, w)
             snr = amp / max(noise * (end - start) ** 1.5, 1e-12)
+            local_snr = amp / max(float(np.sqrt(w[:, 3].mean())) * (end - start) ** 1.5, 1e-12)
             speed = np.abs(np.gradient(z[i0:i1], t[i0:i1]))
             mv = Movement(
                 start_s=start, rise_end_s=rise_end, fall_start_s=fall_start, end_s=end,
                 peak_s=float(t[pk]) - self._delay_s, amplitude_deg=0.0, vertical_cm=sign * amp * 100.0,
                 peak_rate_dps=float(speed.max() * 100.0), sway_deg=0.0, hf_rms=rms(raw[i0:i1] - lp[i0:i1]),
-                gyro_hf_rms=None, channel="vertical", snr=snr,
+                gyro_hf_rms=None, channel="vertical", snr=snr, local_snr=local_snr,
             )
             self._last_end = end
             out.append(Candidate(mv, reject_reason(mv, p), start, end))

@@ -33,11 +33,12 @@ def tilt_set(n: int, t0: float, amp: float, index: int = 0):
                          placement="shank", rest_before_s=None, params=P)
 
 
-def vert_set(n: int, t0: float, index: int = 0, snr: float = 0.8):
-    """A vertical-channel set; `snr` is its reps' median rise over the noise-bump size."""
+def vert_set(n: int, t0: float, index: int = 0, snr: float = 0.8, floor_snr: float | None = None):
+    """A vertical-channel set; `snr` is its reps' median rise over the noise-bump size, for
+    the noise around them (local_snr) and, unless `floor_snr` says otherwise, the sensor's floor."""
     s = summarize_set(index, [vert_mv(t0 + 4.5 * i, 4.0 + 0.1 * i) for i in range(n)], exercise=None,
                       placement="shank", rest_before_s=None, params=P)
-    return replace(s, snr=snr)
+    return replace(s, snr=snr if floor_snr is None else floor_snr, local_snr=snr)
 
 
 def emitted(events) -> list:
@@ -168,6 +169,16 @@ def test_vertical_only_set_within_the_noise_is_dropped():
     m.add("vertical", vert_set(10, 200.0, snr=0.5))
     (s,) = emitted(m.finish())
     assert s.start_s == 200.0 and len(s.reps) == 10
+
+
+def test_crisp_rises_well_out_of_the_sensor_floor_count():
+    # quick rises raise the noise band around them (local snr 0.2), but stand far out of
+    # what the sensor's own noise makes
+    m = SetMerger(P)
+    m.add("vertical", vert_set(10, 10.0, snr=0.2, floor_snr=P.vertical_floor_snr + 0.1))
+    m.add("vertical", vert_set(10, 200.0, snr=0.2, floor_snr=P.vertical_floor_snr - 0.1))
+    (s,) = emitted(m.finish())
+    assert s.start_s == 10.0 and len(s.reps) == 10
 
 
 def test_a_weaker_vertical_only_set_counts_when_the_tilt_channel_saw_its_reps():
