@@ -350,12 +350,14 @@ class ExcursionDetector:
         if timed is None:
             return Candidate(None, "no clean return to rest", t_on, t_end)
         start, rise_end, fall_start, end, amp_deg = timed
-        # In a squat the hips drop by L (cos(a0) - cos(a0 + turn)) of each segment, so the drop
-        # curve is not the tilt itself: time that one for squats. Squats start from soft knees
-        # (the segments already lean by a0), so the drop starts linearly in the turn.
-        turn = np.radians(along - rest_level)
-        a0 = np.radians(p.squat_stance_deg)
-        drop = np.sin(a0) * np.sin(turn) + np.cos(a0) * (1.0 - np.cos(turn))
+        # In a squat the hips drop by L (cos(b0) - cos(b0 + turn)) of each segment, so the drop
+        # curve is not the tilt itself: time that one for squats. The shank and trunk turn in
+        # proportion to the thigh (~0.6x, ~0.4x), so in units of its own full turn any
+        # segment's turn is the thigh's; the thigh starts from soft knees (b0) and turns by
+        # squat_turn_deg, so the drop starts linearly in the turn.
+        b0, full = np.radians(p.squat_stance_deg), np.radians(p.squat_turn_deg)
+        turn = full * (along - rest_level) / max(amp_deg, 1e-9)
+        drop = np.cos(b0) - np.cos(b0 + turn)
         squat_times = time_excursion(t, drop, 0.0, peak_i)
         vert = None
         j0 = int(np.searchsorted(t, start - 0.5))

@@ -88,10 +88,12 @@ class CounterParams:
     squat_drop_cm: with the placement unknown, a set of large tilts is a raised-heel squat if
         the sensor went down by at least this much (cm, median): the hips drop 30-45 cm in a
         squat, no sensor drops more than ~8 cm in a heel raise (heels below a step).
-    squat_stance_deg: the lean of the leg's segments in the soft-kneed stance a squat starts
-        from (deg; standing knee flexion is 5-15 deg): the hip drop is timed on
-        sin(a0) sin(turn) + cos(a0) (1 - cos(turn)) of the sensor's turn, which starts
-        linearly, not as 1 - cos(turn) from upright segments.
+    squat_stance_deg / squat_turn_deg: the thigh's lean in the soft-kneed stance a squat
+        starts from (deg; standing knee flexion is 5-15 deg) and how far it turns to the
+        bottom of a raised-heel squat (deg; hip drop 30-45 cm). Shank and trunk turn in
+        proportion to the thigh, so the sensor's turn as a fraction of its own full turn is
+        the thigh's, and the hip drop is timed on cos(b0) - cos(b0 + that fraction x the
+        thigh's turn): it starts linearly, not as 1 - cos(turn) from upright segments.
     vertical_squat_cm: the vertical channel takes a dip at least this deep (cm) for a squat,
         and a rise this big for no heel raise: the hips drop 30-45 cm in a squat and an arm
         or trunk sensor with them, while the body rises at most ~16 cm in a heel raise (0.75 of
@@ -131,6 +133,7 @@ class CounterParams:
     foot_lever_m: float = 0.175
     squat_drop_cm: float = 15.0
     squat_stance_deg: float = 10.0
+    squat_turn_deg: float = 75.0
     vertical_squat_cm: float = 20.0
     use_gyro: bool = False
     fuse_tau_s: float = 2.0
