@@ -12,7 +12,8 @@ Every `hop` the last `window` seconds are integrated (the arithmetic of
 counting.measure.vertical_curve, many windows at once) and each bump that lies wholly
 inside the window, away from its pinned edges, is timed on its 10%/90% crossings from
 the line through its bottoms (measure.time_from_bottoms) and handed on as a Candidate,
-once, in time order, with its snr (rise over the size of the noise's own bumps).
+once, in time order, with its snr (rise over the size of the bumps the sensor's noise floor
+makes) and its local snr (the same against the noise band around it).
 """
 from __future__ import annotations
 
@@ -55,9 +56,10 @@ class VerticalDetector:
         self._sos_band = signal.butter(2, [1.5, 2.5], btype="bandpass", fs=fs, output="sos")
         self._zi_band: np.ndarray | None = None
         # the noise floor: band power in 2 s blocks (aligned to the absolute sample index, so
-        # chunking changes nothing); a window's noise is a low percentile over the last three
-        # minutes' blocks (the quiet between sets), not its own mean, which the set's own reps
-        # raise (a 0.8 s rise has much of its energy at 1.5-2.5 Hz: crisp reps looked noisy)
+        # chunking changes nothing), a low percentile over the last three minutes' blocks (the
+        # quiet between sets). The window's own mean (local_snr) also rises with stepping or
+        # fidgeting around a rep, but with the reps' own quick parts too (a 0.8 s rise has much
+        # of its energy at 1.5-2.5 Hz): crisp reps looked noisy against it
         self._blk_n = int(round(NOISE_BLOCK_S * fs))
         self._blk_end: list[int] = []  # absolute index just past each finished block
         self._blk_pow: list[float] = []
@@ -100,7 +102,7 @@ class VerticalDetector:
         self._k = last
         out = self._analyse(ends)
         # blocks no window still to come looks at
-        cut = bisect.bisect_right(self._blk_end, self._next_k - self._blk_n * NOISE_BLOCKS - self._win)
+        cut = bisect.bisect_right(self._blk_end, self._next_k - self._hop - self._blk_n * NOISE_BLOCKS)
         del self._blk_end[:cut], self._blk_pow[:cut]
         return out
 
@@ -124,10 +126,13 @@ class VerticalDetector:
             self._blk_pow.append(float(p2.mean()))
 
     def _noise(self, k1: int, w: np.ndarray) -> float:
-        """RMS of the noise band (m/s^2) for the window ending at absolute index k1: sets the
-        size of the bumps that integration makes of noise."""
+        """RMS of the noise band (m/s^2) at the sensor's floor, for the window ending at
+        absolute index k1: sets the size of the bumps that integration makes of its noise."""
+        # the blocks that ended in the 3 minutes of the sample grid before k1 (by index, not
+        # by count: blocks lost to gaps must not reach further back than what is kept)
+        i = bisect.bisect_right(self._blk_end, k1 - NOISE_BLOCKS * self._blk_n)
         j = bisect.bisect_right(self._blk_end, k1)
-        pows = self._blk_pow[max(0, j - NOISE_BLOCKS): j]
+        pows = self._blk_pow[i: j]
         if len(pows) < 5:
             return float(np.sqrt(w[:, 3].mean()))  # the first seconds of a stream
         return float(np.sqrt(percentile(np.asarray(pows), NOISE_PCT) * NOISE_PCT_TO_MEAN))

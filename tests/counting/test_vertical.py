@@ -223,3 +223,15 @@ def test_noise_floor_does_not_depend_on_chunking():
     for size in (1, 37, 1000):
         assert [c.movement for c in detect(uniform(smp), size) if c.ok] == [c.movement for c in whole]
 
+
+
+def test_noise_floor_is_the_same_for_any_chunking_across_gaps():
+    # blocks lost to a gap, and a chunked stream dropping old blocks as it goes: the floor
+    # still comes out the same
+    smp, _ = pure_rise(con=0.8, top=1.5, ecc=1.5, bot=0.0, lead_s=200.0)
+    keep = (smp.t < smp.t[0] + 150.0) | (smp.t > smp.t[0] + 170.0)  # 20 s lost
+    smp = Samples(smp.t[keep], smp.acc[keep], None)
+    whole = [c.movement for c in detect(uniform(smp)) if c.ok]
+    assert len([m for m in whole if m.start_s > smp.t[0] + 190.0]) == 12  # the reps (and bumps of noise before)
+    for size in (1, 500):
+        assert [c.movement for c in detect(uniform(smp), size) if c.ok] == whole
