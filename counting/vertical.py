@@ -191,6 +191,7 @@ class VerticalDetector:
         fs = p.fs_hz
         t, lp, raw = w[:, 0], w[:, 1], w[:, 2]
         noise: float | None = None
+        local = 0.0
         t_lo = t[0] + p.vertical_lead_s
         t_hi = t[-1] - p.vertical_tail_s
         # only the part after the last bump handed on can hold a new one
@@ -239,10 +240,10 @@ class VerticalDetector:
             i1 = int(np.searchsorted(t, end + self._delay_s)) + 1
             if i1 - i0 < 3 or int(np.argmax(zs[i0:i1])) + i0 != pk:
                 continue  # a wiggle on the flank of a bigger bump: that one is the rep
-            if noise is None:
-                noise = self._noise(k1, w)
+            if noise is None:  # once per window: the floor, and the band around the reps
+                noise, local = self._noise(k1, w), float(np.sqrt(w[:, 3].mean()))
             snr = amp / max(noise * (end - start) ** 1.5, 1e-12)
-            local_snr = amp / max(float(np.sqrt(w[:, 3].mean())) * (end - start) ** 1.5, 1e-12)
+            local_snr = amp / max(local * (end - start) ** 1.5, 1e-12)
             speed = np.abs(np.gradient(z[i0:i1], t[i0:i1]))
             mv = Movement(
                 start_s=start, rise_end_s=rise_end, fall_start_s=fall_start, end_s=end,
