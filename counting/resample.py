@@ -25,6 +25,7 @@ class Uniform:
     gap:   (n,) True where the grid time fell inside a gap of the input longer than max_gap_s.
     restart: (n,) True on the first sample after a hole longer than max_bridge_s: the signal
         before and after it is not continuous.
+    hole_s: (n,) length (s) of the flagged input gap each grid time fell in, 0 elsewhere.
     """
 
     index: np.ndarray
@@ -33,12 +34,14 @@ class Uniform:
     gyro: np.ndarray | None
     gap: np.ndarray
     restart: np.ndarray | None = None
+    hole_s: np.ndarray | None = None
 
     def part(self, a: int, b: int) -> "Uniform":
         """Rows [a, b)."""
         return Uniform(self.index[a:b], self.t[a:b], self.acc[a:b],
                        None if self.gyro is None else self.gyro[a:b], self.gap[a:b],
-                       None if self.restart is None else self.restart[a:b])
+                       None if self.restart is None else self.restart[a:b],
+                       None if self.hole_s is None else self.hole_s[a:b])
 
     def __len__(self) -> int:
         return int(self.index.shape[0])
@@ -122,6 +125,7 @@ class Resampler:
             np.concatenate([p.acc for p in parts]),
             None if gyro is None else np.concatenate([p.gyro for p in parts]),
             np.concatenate([p.gap for p in parts]), np.concatenate([p.restart for p in parts]),
+            np.concatenate([p.hole_s for p in parts]),
         )
 
     def _grid(self, t: np.ndarray, acc: np.ndarray, gyro: np.ndarray | None) -> Uniform:
@@ -142,15 +146,16 @@ class Resampler:
             out_gyro = np.column_stack([np.interp(tg, t, gyro[:, j]) for j in range(3)])
         no = np.zeros(len(tg), dtype=bool)
         if len(t) == 1:
-            return Uniform(ks, tg, out_acc, out_gyro, no, no.copy())
+            return Uniform(ks, tg, out_acc, out_gyro, no, no.copy(), np.zeros(len(tg)))
         pos = np.clip(np.searchsorted(t, tg, side="left"), 1, len(t) - 1)
         span = t[pos] - t[pos - 1]
         on_sample = (t[pos] == tg) | (t[pos - 1] == tg)
         gap = (span > self.max_gap_s) & ~on_sample
-        return Uniform(ks, tg, out_acc, out_gyro, gap, no)
+        return Uniform(ks, tg, out_acc, out_gyro, gap, no, np.where(gap, span, 0.0))
 
     def _empty(self) -> Uniform:
         return Uniform(
             np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros((0, 3)),
             np.zeros((0, 3)) if self.has_gyro_ else None, np.zeros(0, dtype=bool), np.zeros(0, dtype=bool),
+            np.zeros(0),
         )

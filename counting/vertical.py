@@ -32,6 +32,9 @@ NOISE_BLOCK_S = 2.0  # the noise floor's blocks (s) ...
 NOISE_BLOCKS = 90  # ... and how many of them (3 minutes: a set and the rest after it) ...
 NOISE_PCT = 10.0  # ... and which percentile of their powers is the floor
 NOISE_PCT_TO_MEAN = 2.85  # white noise: mean over that percentile of the block powers (measured)
+HOLD_TAU_S = 2.0  # time constant of the running mean of |acc| held across a bridged hole (s)
+HOLD_MIN_HOLE_S = 1.0  # shorter holes are bridged by the resampler's straight line (s)
+GAP_SETTLE_S = 1.0  # after a bridged hole the band filter is still settling from the straight line
 
 
 class VerticalDetector:
@@ -47,7 +50,13 @@ class VerticalDetector:
         self._tail_t = np.empty(0)
         self._tail_m = np.empty(0)
         self._tail_k = np.empty(0, dtype=np.int64)
+        self._tail_g = np.empty((0, 2), dtype=bool)
+        self._last_gap_k = -(1 << 62)  # absolute index of the last sample bridged over a hole
+        self._gap_settle = int(round(GAP_SETTLE_S * fs))
         self._zi: np.ndarray | None = None
+        # the level of |acc| last heard before a hole (m/s^2): the state of a slow running mean
+        self._hold_a = 1.0 - np.exp(-1.0 / (HOLD_TAU_S * fs))
+        self._hold = np.zeros(1)
         self._win = int(round(p.vertical_window_s * fs))
         self._hop = max(1, int(round(p.vertical_hop_s * fs)))
         self._hist = History(4, self._win)  # t, low-passed |acc|, raw |acc|, noise band power
@@ -75,9 +84,13 @@ class VerticalDetector:
         t = np.concatenate([self._tail_t, u.t])
         m = np.concatenate([self._tail_m, raw])
         k = np.concatenate([self._tail_k, u.index])
+        # per row: bridged over a hole (no noise to hear), over a long one (hold the level)
+        restart = np.zeros(len(u), dtype=bool) if u.restart is None else u.restart
+        long_hole = u.gap if u.hole_s is None else u.hole_s > HOLD_MIN_HOLE_S
+        g = np.concatenate([self._tail_g, np.column_stack([u.gap | restart, long_hole])])
         h = self._n_med // 2
         keep = self._n_med - 1
-        self._tail_t, self._tail_m, self._tail_k = t[-keep:], m[-keep:], k[-keep:]
+        self._tail_t, self._tail_m, self._tail_k, self._tail_g = t[-keep:], m[-keep:], k[-keep:], g[-keep:]
         if len(m) < self._n_med:
             return []
         # centred median: each value is exact once h later samples have arrived, so the
@@ -85,13 +98,15 @@ class VerticalDetector:
         med = ndimage.median_filter(m, size=self._n_med, mode="nearest")[h: len(m) - h]
         if self._zi is None:
             self._zi = signal.sosfilt_zi(self._sos) * med[0]
-        lp, self._zi = signal.sosfilt(self._sos, med, zi=self._zi)
+            self._hold = np.array([(1.0 - self._hold_a) * float(med[0])])
+        lp = self._lowpass(med, g[h: len(m) - h, 1])
         if self._zi_band is None:
             self._zi_band = signal.sosfilt_zi(self._sos_band) * lp[0]  # at rest on gravity: no ringing
         band, self._zi_band = signal.sosfilt(self._sos_band, lp, zi=self._zi_band)
-        rows = np.column_stack([t[h: len(m) - h], lp, m[h: len(m) - h], band * band])
         ks = k[h: len(m) - h]
-        self._add_blocks(ks, band * band)
+        p2 = np.where(self._unheard(ks, g[h: len(m) - h, 0]), np.nan, band * band)
+        rows = np.column_stack([t[h: len(m) - h], lp, m[h: len(m) - h], p2])
+        self._add_blocks(ks, p2)
         if self._next_k is None:
             self._next_k = int(ks[0]) + int(4 * self.p.fs_hz)
         # keep what the windows still to be looked at need
@@ -105,6 +120,32 @@ class VerticalDetector:
         cut = bisect.bisect_right(self._blk_end, self._next_k - self._hop - self._blk_n * NOISE_BLOCKS)
         del self._blk_end[:cut], self._blk_pow[:cut]
         return out
+
+    def _lowpass(self, med: np.ndarray, gap: np.ndarray) -> np.ndarray:
+        """Causal low-pass of |acc| (m/s^2), holding the last heard level across bridged holes.
+
+        The resampler draws a straight line between the two samples either side of a hole:
+        their noise, held for seconds, integrates into a bump of centimetres (a 0.05 m/s^2
+        offset held 3 s makes ~6 cm), and so does the low-passed level's own wander. A
+        running mean over seconds before the hole is the steadiest guess of no vertical
+        acceleration that the stream has."""
+        out = np.empty_like(med)
+        cuts = (np.flatnonzero(np.diff(gap)) + 1).tolist()
+        for a, b in zip([0, *cuts], [*cuts, len(med)]):
+            if gap[a]:
+                x = np.full(b - a, float(self._hold[0]) / (1.0 - self._hold_a))
+            else:
+                x = med[a:b]
+                _, self._hold = signal.lfilter([self._hold_a], [1.0, self._hold_a - 1.0], x, zi=self._hold)
+            out[a:b], self._zi = signal.sosfilt(self._sos, x, zi=self._zi)
+        return out
+
+    def _unheard(self, ks: np.ndarray, gap: np.ndarray) -> np.ndarray:
+        """Samples whose noise band says nothing of the sensor's noise: interpolated across a
+        hole (a straight line has none) and the settling after it. Carried across chunks."""
+        last = np.maximum(np.maximum.accumulate(np.where(gap, ks, -(1 << 62))), self._last_gap_k)
+        self._last_gap_k = int(last[-1])
+        return ks - last <= self._gap_settle
 
     def _add_blocks(self, ks: np.ndarray, p2: np.ndarray) -> None:
         ids = ks // self._blk_n
@@ -121,6 +162,7 @@ class VerticalDetector:
 
     def _close_block(self, bid: int, p2: np.ndarray) -> None:
         # the whole block is summed at once: the same bits however the stream was chunked
+        p2 = p2[~np.isnan(p2)]
         if len(p2) >= self._blk_n // 2:  # a block mostly lost to a gap says little
             self._blk_end.append((bid + 1) * self._blk_n)
             self._blk_pow.append(float(p2.mean()))
@@ -134,8 +176,14 @@ class VerticalDetector:
         j = bisect.bisect_right(self._blk_end, k1)
         pows = self._blk_pow[i: j]
         if len(pows) < 5:
-            return float(np.sqrt(w[:, 3].mean()))  # the first seconds of a stream
+            return self._local(w)  # the first seconds of a stream
         return float(np.sqrt(percentile(np.asarray(pows), NOISE_PCT) * NOISE_PCT_TO_MEAN))
+
+    @staticmethod
+    def _local(w: np.ndarray) -> float:
+        """RMS of the noise band (m/s^2) over window rows `w`, holes left out."""
+        heard = w[:, 3][~np.isnan(w[:, 3])]
+        return float(np.sqrt(heard.mean())) if len(heard) else float("inf")  # no evidence: no pass
 
     def flush(self) -> list[Candidate]:
         """End of stream: look at the window that ends at the last sample."""
@@ -241,7 +289,7 @@ class VerticalDetector:
             if i1 - i0 < 3 or int(np.argmax(zs[i0:i1])) + i0 != pk:
                 continue  # a wiggle on the flank of a bigger bump: that one is the rep
             if noise is None:  # once per window: the floor, and the band around the reps
-                noise, local = self._noise(k1, w), float(np.sqrt(w[:, 3].mean()))
+                noise, local = self._noise(k1, w), self._local(w)
             snr = amp / max(noise * (end - start) ** 1.5, 1e-12)
             local_snr = amp / max(local * (end - start) ** 1.5, 1e-12)
             speed = np.abs(np.gradient(z[i0:i1], t[i0:i1]))

@@ -235,3 +235,33 @@ def test_noise_floor_is_the_same_for_any_chunking_across_gaps():
     assert len([m for m in whole if m.start_s > smp.t[0] + 190.0]) == 12  # the reps (and bumps of noise before)
     for size in (1, 500):
         assert [c.movement for c in detect(uniform(smp), size) if c.ok] == whole
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_dropouts_on_a_still_sensor_make_no_sets(seed):
+    """A 3 s hole every 12 s (a flaky BLE link) on a still, noisy sensor. The resampler
+    bridges each hole with a straight line between two noisy samples; held for 3 s, that
+    noise integrated into 3-15 cm bumps every 12 s, and 1-4 phantom sets per 15 minutes."""
+    from scipy.spatial.transform import Rotation
+
+    from counting.counter import analyze
+
+    rng = np.random.default_rng(seed)
+    t = np.arange(0.0, 900.0, 0.01)
+    acc = Rotation.random(random_state=seed).apply([0.0, 0.0, 9.81]) + rng.normal(0.0, 0.05, (len(t), 3))
+    heard = (t % 12.0) < 9.0
+    assert analyze(Samples(t[heard], acc[heard], None)) == []
+
+
+def test_reps_across_dropouts_are_still_found():
+    # 0.4 s holes (flagged gaps) every 7 s through a set: every rep is still found once
+    # (a hole across a rep's start can move it by up to a second: that part is lost)
+    smp, truth = pure_rise(noise=0.01)
+    heard = ((smp.t - smp.t[0]) % 7.0) < 6.6
+    cut = Samples(smp.t[heard], smp.acc[heard], None)
+    ok = [c.movement for c in detect(uniform(cut)) if c.ok]
+    assert len(ok) == 12
+    for tr in truth:
+        assert len([m for m in ok if abs(m.start_s - tr["start_s"]) < 1.0]) == 1
+    for size in (1, 250):
+        assert [c.movement for c in detect(uniform(cut), size) if c.ok] == ok
