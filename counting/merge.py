@@ -89,7 +89,8 @@ class SetMerger:
         small = median(r.amplitude_deg or 0.0 for s in tilt for r in s.reps) < self.p.tilt_timing_deg
         more = sum(len(s.reps) for s in vert) > sum(len(s.reps) for s in tilt)
         clear = all(_dips(s) or (s.local_snr or 0.0) >= self.p.vertical_prefer_snr for s in vert)
-        return vert if small and (more or clear) else tilt
+        covers = _span(vert) >= self.p.vertical_cover_ratio * _span(tilt)
+        return vert if small and (more or (clear and covers)) else tilt
 
     def _out_of_noise(self, s: SetSummary) -> bool:
         """Do the set's rises stand out of the bumps that integrated noise makes? Against the
@@ -114,6 +115,11 @@ class SetMerger:
             self.sets_.append(s)
             out.append(SetEnded(s))
         return out
+
+
+def _span(sets: list[SetSummary]) -> float:
+    """Time the sets span from their first rep's start to their last rep's end (s)."""
+    return sum(s.end_s - s.start_s for s in sets)
 
 
 def _dips(s: SetSummary) -> bool:

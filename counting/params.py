@@ -83,6 +83,10 @@ class CounterParams:
         vertical channel's sets are kept if they counted more reps, or if all of them stand
         this clearly out of the noise around them (local snr): small tilts sway as much as a
         rep tilts them, a clear rise does not; and the rise times the phases without sway.
+    vertical_cover_ratio: ... but clear rises that counted fewer reps win only where their sets
+        span at least this fraction of the time the tilt sets span: slow reps drop out of
+        the vertical channel's window and split its sets, and a short clear piece of a set
+        is not the set.
     vertical_only_min_reps: a set that only the vertical channel found needs this many reps
         (as a tilt set: min_set_reps; the noise gate, vertical_set_snr, carries the doubt).
     squat_drop_cm: with the placement unknown, a set of large tilts is a raised-heel squat if
@@ -149,6 +153,7 @@ class CounterParams:
     vertical_only_min_reps: int = 4
     vertical_set_snr: float = 0.35
     vertical_prefer_snr: float = 0.6
+    vertical_cover_ratio: float = 0.7
     vertical_floor_snr: float = 1.5
     vertical_backed_snr: float = 0.2
 
