@@ -5,13 +5,14 @@ Analysing a file is feeding it the whole file, so live and replay agree exactly:
 every decision is taken per sample of an internal uniform clock, never per chunk.
 
     Samples -> Resampler (uniform fs) -+-> ExcursionDetector (tilt)   -> SetTracker -+-> SetMerger -> sets
-                                       +-> VerticalDetector (height) -> SetTracker -+
+                                       +-> VerticalDetector (height) -> SetTracker -+-> LiveArbiter -> live reps
 
-The tilt channel reports reps live (RepTentative, SetStarted, RepCompleted, within
-~0.4 s of a rep's end); the final sets (SetEnded) are chosen between the two channels
-once neither can still change them (counting.merge), typically 20-35 s after a set's
-last rep. Neither the sets nor the order of the events depend on how the stream is
-chunked (see live_order).
+Reps are reported live (RepTentative, SetStarted, RepCompleted) from the channel whose
+set in progress the final choice would keep (counting.arbiter): within ~0.4 s of a rep's
+end from the tilt channel, ~0.4-0.9 s from the vertical one. The final sets (SetEnded)
+are chosen between the two channels once neither can still change them (counting.merge),
+typically 20-35 s after a set's last rep. Neither the sets nor the order of the events
+depend on how the stream is chunked (see live_order).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from collections import deque
 
 import numpy as np
 
+from counting.arbiter import DECISION, TILT, VERTICAL, Item, LiveArbiter
 from counting.detect import ExcursionDetector
 from counting.events import EXERCISES, PLACEMENTS, Event, SetEnded, SetSummary
 from counting.merge import SetMerger
@@ -58,6 +60,9 @@ class RepCounter:
         self._tilt_sets = SetTracker(p, exercise=exercise, placement=placement)
         self._vert_sets = SetTracker(p, exercise=exercise, placement=placement)
         self._merger = SetMerger(p)
+        self._arbiter = LiveArbiter(self._merger)
+        self._queue: list[Item] = []
+        self._seq = 0
         self.candidates_: deque = deque(maxlen=200)  # bounded: memory stays flat
         self.live_order = live_order
 
@@ -70,7 +75,6 @@ class RepCounter:
         u = self._resampler.feed(chunk)
         if len(u) == 0:
             return []
-        events: list[Event] = []
         # after a long hole the signal is not continuous (the strap may even sit differently):
         # finish what the old detectors saw and start fresh ones. Sets are decided only at
         # fixed points of the sample clock (every decide_every_s), never at a chunk's end, so
@@ -82,63 +86,87 @@ class RepCounter:
             if b <= a:
                 continue
             if self._tilt is not None and u.restart[a]:
-                events += self._flush_detectors()
-            events += self._detect(u.part(a, b))
+                self._flush_detectors()
+            self._detect(u.part(a, b))
             if self.live_order and (int(u.index[b - 1]) + 1) % every == 0:
-                events += self._decide()
+                self._decide(int(u.index[b - 1]))
         if not self.live_order:
-            events += self._decide()
-        return events
+            self._decide(int(u.index[-1]))
+        return self._report()
 
-    def _decide(self) -> list[Event]:
-        """Close what has timed out in both channels and choose the sets that are settled."""
+    def _report(self) -> list[Event]:
+        """The live events of what happened since the last call, in sample-clock order."""
+        items, self._queue = sorted(self._queue, key=lambda it: it.key), []
+        out: list[Event] = []
+        for it in items:
+            out += self._arbiter.take(it)
+        return out
+
+    def _item(self, k: int, rank: int, channel: str, events: list[Event], running=None, move=None) -> None:
+        self._seq += 1
+        self._queue.append(Item((k, rank, self._seq), channel, tuple(events), running, move))
+
+    def _decide(self, k: int) -> None:
+        """At grid index k: close what has timed out in both channels and choose the sets
+        that are settled."""
         assert self._tilt is not None and self._vert is not None
-        events = self._route("tilt", self._tilt_sets.advance(self._tilt.horizon_s()))
-        events += self._route("vertical", self._vert_sets.advance(self._vert.horizon_s()))
+        for channel, det, tracker in self._channels():
+            closed = tracker.advance(det.horizon_s())
+            for e in closed:
+                self._merger.add(channel, e.summary)
+            if closed:
+                self._item(k, 2, channel, [], tracker.running())
         settled = min(self._tilt_sets.settled_s(self._tilt.horizon_s()),
                       self._vert_sets.settled_s(self._vert.horizon_s()))
-        return events + self._merger.advance(settled)
+        ended = self._merger.advance(settled)
+        if ended:
+            self._item(k, 3, DECISION, ended)
 
-    def _detect(self, u: Uniform) -> list[Event]:
+    def _channels(self):
+        return ((TILT, self._tilt, self._tilt_sets), (VERTICAL, self._vert, self._vert_sets))
+
+    def _detect(self, u: Uniform) -> None:
         if self._tilt is None or self._vert is None:
             self._tilt = ExcursionDetector(self.params, has_gyro=u.gyro is not None)
             self._vert = VerticalDetector(self.params)
-        return self._add("tilt", self._tilt.feed(u)) + self._add("vertical", self._vert.feed(u))
+        self._add(TILT, self._tilt.feed(u))
+        self._add(VERTICAL, self._vert.feed(u))
 
-    def _flush_detectors(self) -> list[Event]:
+    def _flush_detectors(self) -> None:
         assert self._tilt is not None and self._vert is not None
-        events = self._add("tilt", self._tilt.flush()) + self._add("vertical", self._vert.flush())
+        self._add(TILT, self._tilt.flush())
+        self._add(VERTICAL, self._vert.flush())
         self._tilt = self._vert = None
-        return events
 
-    def _add(self, channel: str, candidates: list) -> list[Event]:
-        tracker = self._tilt_sets if channel == "tilt" else self._vert_sets
-        events: list[Event] = []
+    def _add(self, channel: str, candidates: list) -> None:
+        tracker = self._tilt_sets if channel == TILT else self._vert_sets
         for cand in candidates:
             self.candidates_.append(cand)
-            if channel == "tilt" and cand.ok:
-                self._merger.note_tilt_move(cand.start_s, cand.end_s)
-            events += self._route(channel, tracker.add(cand))
-        return events
-
-    def _route(self, channel: str, events: list[Event]) -> list[Event]:
-        """Live rep events come from the tilt channel; finished sets of both go to the merger."""
-        out: list[Event] = []
-        for e in events:
-            if isinstance(e, SetEnded):
-                self._merger.add(channel, e.summary)
-            elif channel == "tilt":
-                out.append(e)
-        return out
+            move = None
+            if channel == TILT and cand.ok:
+                move = (cand.start_s, cand.end_s)
+                self._merger.note_tilt_move(*move)
+            live = []
+            for e in tracker.add(cand):
+                if isinstance(e, SetEnded):
+                    self._merger.add(channel, e.summary)  # finished sets go to the merger
+                else:
+                    live.append(e)
+            self._item(cand.known_k, 0 if channel == TILT else 1, channel, live, tracker.running(), move)
 
     def finish(self) -> list[Event]:
         """End of stream: measure what is pending, close open sets, choose the last sets."""
-        events: list[Event] = []
         if self._tilt is not None:
-            events += self._flush_detectors()
-        events += self._route("tilt", self._tilt_sets.finish())
-        events += self._route("vertical", self._vert_sets.finish())
-        return events + self._merger.finish()
+            self._flush_detectors()
+        end = 1 << 62  # after everything
+        for channel, _, tracker in self._channels():
+            for e in tracker.finish():
+                self._merger.add(channel, e.summary)
+            self._item(end, 2, channel, [], None)
+        ended = self._merger.finish()
+        if ended:
+            self._item(end, 3, DECISION, ended)
+        return self._report()
 
 
 def analyze(samples: Samples, *, placement: str | None = None, exercise: str | None = None,

@@ -11,7 +11,7 @@ channel, counting/vertical.py.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import ndimage, signal
@@ -28,12 +28,14 @@ QUIET_HF2 = 0.09  # (m/s^2)^2: impact energy of quiet standing and controlled re
 
 @dataclass(frozen=True)
 class Candidate:
-    """A movement away from rest and back. `reason` is None when it may be a rep."""
+    """A movement away from rest and back. `reason` is None when it may be a rep.
+    known_k: the absolute grid index of the sample whose arrival made it known (-1: unset)."""
 
     movement: Movement | None
     reason: str | None
     start_s: float
     end_s: float
+    known_k: int = -1
 
     @property
     def ok(self) -> bool:
@@ -177,11 +179,11 @@ class ExcursionDetector:
 
     def flush(self) -> list[Candidate]:
         """End of stream: measure what is still waiting for its margin."""
-        out = [self._measure(*due[1:]) for due in self._due]
+        out = [replace(self._measure(*due[1:]), known_k=self._k + 1) for due in self._due]
         self._due = []
         if self._state == EXCURSION:
             t0 = self._t_of(self._exc_k)
-            out.append(Candidate(None, "unfinished at end of recording", t0, self._t_of(self._k)))
+            out.append(Candidate(None, "unfinished at end of recording", t0, self._t_of(self._k), self._k + 1))
             self._state = REST
         return out
 
@@ -267,7 +269,7 @@ class ExcursionDetector:
                     if self._c_max >= p.min_peak_ratio:
                         self._due.append((k + margin, self._exc_k, k, self._onset))
                 elif (k - self._exc_k) > p.max_rep_s * fs:
-                    out.append(Candidate(None, "long posture change", self._t_of(self._exc_k), self._t_of(k)))
+                    out.append(Candidate(None, "long posture change", self._t_of(self._exc_k), self._t_of(k), k))
                     self._state = SETTLE
                     self._axis = None
                     self._still_since = None
@@ -294,7 +296,7 @@ class ExcursionDetector:
             while self._due and self._due[0][0] <= k:
                 self._k = k
                 due = self._due.pop(0)
-                out.append(self._measure(*due[1:]))
+                out.append(replace(self._measure(*due[1:]), known_k=k))
         self._k = ks[-1]
         return out
 

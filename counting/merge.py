@@ -56,7 +56,7 @@ class SetMerger:
                 break
             for item in stretch:
                 self._held.remove(item)
-            out += self._emit(self._choose(stretch))
+            out += self._emit(self.choose(stretch, self._tilt_moves))
         oldest = min([settled_s] + [s.start_s for _, s in self._held])
         while self._tilt_moves and self._tilt_moves[0][1] < oldest:
             self._tilt_moves.popleft()
@@ -78,10 +78,12 @@ class SetMerger:
             end = max(end, cs[1].end_s)
         return stretch
 
-    def _choose(self, stretch: list[tuple[str, SetSummary]]) -> list[SetSummary]:
+    def choose(self, stretch: list[tuple[str, SetSummary]], tilt_moves) -> list[SetSummary]:
+        """The sets kept of a stretch of (channel, set) that overlap in time; `tilt_moves`:
+        (start, end) of the movements the tilt channel found rep-like around them (s)."""
         tilt = [s for c, s in stretch if c == "tilt"]
         # vertical sets that do not stand out of the integrated noise are not evidence at all
-        vert = [s for c, s in stretch if c == "vertical" and (_dips(s) or self._out_of_noise(s))]
+        vert = [s for c, s in stretch if c == "vertical" and (_dips(s) or self._out_of_noise(s, tilt_moves))]
         if not tilt:
             return [s for s in vert if len(s.reps) >= self.p.vertical_only_min_reps]
         if not vert:
@@ -92,18 +94,12 @@ class SetMerger:
         covers = _span(vert) >= self.p.vertical_cover_ratio * _span(tilt)
         return vert if small and (more or (clear and covers)) else tilt
 
-    def _out_of_noise(self, s: SetSummary) -> bool:
+    def _out_of_noise(self, s: SetSummary, tilt_moves) -> bool:
         """Do the set's rises stand out of the bumps that integrated noise makes? Against the
         noise around them (which stepping, fidgeting and the reps' own quick parts raise), or
         well out of the sensor's floor (crisp reps of a quiet sensor)."""
-        need = self.p.vertical_backed_snr if self._backed(s) else self.p.vertical_set_snr
+        need = self.p.vertical_backed_snr if _backed(s, tilt_moves) else self.p.vertical_set_snr
         return (s.local_snr or 0.0) >= need or (s.snr or 0.0) >= self.p.vertical_floor_snr
-
-    def _backed(self, s: SetSummary) -> bool:
-        """Did the tilt channel see rep-like movements at most of this set's reps? (Noise
-        that integrates into bumps does not also tilt the sensor in step with them.)"""
-        hits = sum(any(a < r.end_s and r.start_s < b for a, b in self._tilt_moves) for r in s.reps)
-        return hits >= 0.5 * len(s.reps)
 
     def _emit(self, chosen: list[SetSummary]) -> list[SetEnded]:
         out = []
@@ -115,6 +111,13 @@ class SetMerger:
             self.sets_.append(s)
             out.append(SetEnded(s))
         return out
+
+
+def _backed(s: SetSummary, tilt_moves) -> bool:
+    """Did the tilt channel see rep-like movements (start, end in s) at most of this set's
+    reps? (Noise that integrates into bumps does not also tilt the sensor in step with them.)"""
+    hits = sum(any(a < r.end_s and r.start_s < b for a, b in tilt_moves) for r in s.reps)
+    return hits >= 0.5 * len(s.reps)
 
 
 def _span(sets: list[SetSummary]) -> float:

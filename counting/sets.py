@@ -158,6 +158,24 @@ class SetTracker:
         # the last few rep-like movements, for a set confirmed late to take back its first reps
         self._seen: deque[Movement] = deque(maxlen=12)
         self._seen_after = -math.inf  # ... never those of the last set
+        self._running: tuple[int, int, SetSummary | None] = (0, 0, None)  # cache: id, length, summary
+
+    def running(self) -> SetSummary | None:
+        """The set in progress as if it ended now (for the live choice, counting.arbiter)."""
+        cur = self._current
+        if not cur:
+            return None
+        if self._running[:2] != (id(cur), len(cur)):
+            self._running = (id(cur), len(cur), self._summary(cur, len(self.sets_)))
+        return self._running[2]
+
+    def _summary(self, mvs: list[Movement], index: int) -> SetSummary:
+        summary = summarize_set(index, mvs, exercise=self.exercise, placement=self.placement,
+                                rest_before_s=None, params=self.p)
+        if mvs[0].channel == "vertical":
+            summary = replace(summary, snr=median(m.snr or 0.0 for m in mvs),
+                              local_snr=median(m.local_snr or 0.0 for m in mvs))
+        return summary
 
     def _amp_ok(self, mv: Movement, group: list[Movement], ratio: float) -> bool:
         m = median(g.size for g in group[-15:])
@@ -305,13 +323,9 @@ class SetTracker:
             return []
         self._seen_after = mvs[-1].end_s
         mvs = self._trim_tail(mvs)
-        summary = summarize_set(len(self.sets_), mvs, exercise=self.exercise, placement=self.placement,
-                                rest_before_s=None, params=self.p)
+        summary = self._summary(mvs, len(self.sets_))
         if self._last_set_end is not None:
             summary = replace(summary, rest_before_s=summary.start_s - self._last_set_end)
-        if mvs[0].channel == "vertical":
-            summary = replace(summary, snr=median(m.snr or 0.0 for m in mvs),
-                              local_snr=median(m.local_snr or 0.0 for m in mvs))
         self.sets_.append(summary)
         self._last_set_end = summary.end_s
         self._set_exercise = self.exercise

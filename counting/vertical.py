@@ -300,6 +300,7 @@ class VerticalDetector:
                 gyro_hf_rms=None, channel="vertical", snr=snr, local_snr=local_snr,
             )
             self._last_end = end
-            out.append(Candidate(mv, reject_reason(mv, p), start, end))
+            # known once the centred median had the window's last sample: h samples later
+            out.append(Candidate(mv, reject_reason(mv, p), start, end, k1 + self._n_med // 2))
         return out
 
