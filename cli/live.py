@@ -68,8 +68,8 @@ def rep_tempo(rep: Rep, prev: Rep | None) -> str:
         return "?" if x is None else f"{x:.1f}"
 
     bottom = None
-    if prev is not None and prev.set_index == rep.set_index:
-        bottom = rep.start_s - prev.end_s
+    if prev is not None and prev.set_index == rep.set_index and prev.index == rep.index - 1:
+        bottom = rep.start_s - prev.end_s  # (not across a corrected count)
     return f"{f(rep.eccentric_s)}-{f(bottom)}-{f(rep.concentric_s)}-{f(rep.top_hold_s)}"
 
 
@@ -136,7 +136,8 @@ class LiveView:
             if live_reps == 0:
                 line += " (found afterwards, from the body's rise)"
             elif live_reps != len(s.reps):
-                # the final count weighs both channels (counting/merge.py); the live one is the tilt's
+                # the final count weighs both channels' whole sets (counting/merge.py), the live
+                # one their sets so far (counting/arbiter.py)
                 line += f" (counted {live_reps} live)"
             out.append(line)
             short.append(out[-1])

@@ -3,11 +3,11 @@
 Both channels count reps as they come (counting.sets.SetTracker), but the final sets are
 chosen between them only 20-35 s after a set (counting.merge). Live, the person wants the
 count that the final choice will show. The arbiter follows both channels' sets in
-progress, asks the merger's rule which one it would keep if they ended now, and reports
+progress, asks (a steadier form of) the merger's rule which one it would keep, and reports
 that channel's reps: the tilt channel's ~0.4 s after a rep ends, the vertical channel's
 ~0.4-0.9 s after (it looks at its window every vertical_hop_s). When the choice changes
-during a set, the newly chosen channel's latest rep is reported with its own count: the
-count shown is corrected, up or down.
+during a set (typically once, when the vertical channel confirms its set), the newly
+chosen channel's latest rep is reported with its own count: the count shown is corrected.
 
 The items come from both channels; each is taken in the order of the sample that made it
 known (then tilt, vertical, decisions), so the events reported do not depend on how the
@@ -16,7 +16,7 @@ stream was chunked.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from counting.events import Event, RepCompleted, RepTentative, SetStarted, SetSummary
 from counting.merge import SetMerger
@@ -60,6 +60,7 @@ class LiveArbiter:
         self._reps: dict[str, list] = {TILT: [], VERTICAL: []}
         self._moves: deque[tuple[float, float]] = deque(maxlen=200)  # bounded: memory stays flat
         self._shown: _Shown | None = None  # the live set on show, if any
+        self._last_tilt: SetSummary | None = None  # the tilt channel's latest set in progress
         self._opened = 0
 
     def take(self, item: Item) -> list[Event]:
@@ -77,6 +78,8 @@ class LiveArbiter:
             elif isinstance(e, RepTentative) and c == TILT and self._shown is None:
                 out.append(e)  # before any set: the quick channel's provisional count
         self._running[c] = item.running
+        if c == TILT and item.running is not None:
+            self._last_tilt = item.running
         if item.running is None:
             self._reps[c] = []
         return out + self._sync()
@@ -100,26 +103,33 @@ class LiveArbiter:
         if shown.channel != chosen:
             shown.channel = chosen
             if reps and reps[-1].index != shown.count:
-                out.append(RepCompleted(reps[-1]))  # the count corrected to this channel's
+                out.append(self._rep(reps[-1]))  # the count corrected to this channel's
                 shown.count = reps[-1].index
             return out
         for r in reps:
             if r.index > shown.count:
-                out.append(RepCompleted(r))
+                out.append(self._rep(r))
                 shown.count = r.index
         return out
 
+    def _rep(self, r) -> RepCompleted:
+        return RepCompleted(replace(r, set_index=self._opened - 1))  # the live set's number
+
     def _chosen(self) -> str | None:
-        """The channel whose set in progress the merger would keep if both ended now."""
+        """The channel to report live: the vertical one while its set in progress would be
+        kept on its own (enough reps, out of the noise) and the tilt one's reps are small
+        tilts (which sway as much as a rep tilts them) or it has none; otherwise the tilt
+        one. This is the merger's rule without its whole-set terms (which channel counted
+        more, or spans more): those flip back and forth while two sets grow rep by rep."""
         t, v = self._running[TILT], self._running[VERTICAL]
         if t is not None and v is not None and not (t.start_s <= v.end_s and v.start_s <= t.end_s):
             # not the same stretch: the later one is the set going on
             t, v = (t, None) if t.end_s >= v.end_s else (None, v)
-        stretch = [(c, s) for c, s in ((TILT, t), (VERTICAL, v)) if s is not None]
-        if not stretch:
-            return None
-        kept = self._merger.choose(stretch, self._moves)
-        for c, s in stretch:
-            if any(k is s for k in kept):
-                return c
-        return None
+        v_ok = v is not None and bool(self._merger.choose([(VERTICAL, v)], self._moves))
+        # a tilt set that just closed still says how much this stretch's reps tilt
+        last_t = self._last_tilt
+        t_ref = t if t is not None else (last_t if v is not None and last_t is not None
+                                         and last_t.end_s >= v.start_s else None)
+        if v_ok and (t_ref is None or self._merger.small_tilts([t_ref])):
+            return VERTICAL
+        return TILT if t is not None else None

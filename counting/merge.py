@@ -88,11 +88,15 @@ class SetMerger:
             return [s for s in vert if len(s.reps) >= self.p.vertical_only_min_reps]
         if not vert:
             return tilt
-        small = median(r.amplitude_deg or 0.0 for s in tilt for r in s.reps) < self.p.tilt_timing_deg
+        small = self.small_tilts(tilt)
         more = sum(len(s.reps) for s in vert) > sum(len(s.reps) for s in tilt)
         clear = all(_dips(s) or (s.local_snr or 0.0) >= self.p.vertical_prefer_snr for s in vert)
         covers = _span(vert) >= self.p.vertical_cover_ratio * _span(tilt)
         return vert if small and (more or (clear and covers)) else tilt
+
+    def small_tilts(self, tilt: list[SetSummary]) -> bool:
+        """Are these tilt sets' reps small tilts (median < tilt_timing_deg)?"""
+        return median(r.amplitude_deg or 0.0 for s in tilt for r in s.reps) < self.p.tilt_timing_deg
 
     def _out_of_noise(self, s: SetSummary, tilt_moves) -> bool:
         """Do the set's rises stand out of the bumps that integrated noise makes? Against the

@@ -196,6 +196,10 @@ def test_events_come_out_in_the_same_order_for_any_chunking():
     whole, sets = _event_log(res.samples, None)
     kinds = [k for k, _ in whole]
     assert "SetEnded" in kinds and kinds.count("RepTentative") + kinds.count("RepCompleted") > 0
+    # both channels' reps are among the live ones (counting.arbiter picks between them): the
+    # quick tilt channel's before a set is confirmed, the rise channel's in the chest's sets
+    assert any(k == "RepTentative" and r.amplitude_deg > 0.0 for k, r in whole)
+    assert any(k == "RepCompleted" and r.amplitude_deg == 0.0 for k, r in whole)
     for size in (1, 7, 333):
         assert _event_log(res.samples, size) == (whole, sets)
     # deciding at chunk ends only (file analysis) gives the same sets
