@@ -102,8 +102,10 @@ class SetMerger:
         """Do the set's rises stand out of the bumps that integrated noise makes? Against the
         noise around them (which stepping, fidgeting and the reps' own quick parts raise), or
         well out of the sensor's floor (crisp reps of a quiet sensor)."""
-        need = self.p.vertical_backed_snr if _backed(s, tilt_moves) else self.p.vertical_set_snr
-        return (s.local_snr or 0.0) >= need or (s.snr or 0.0) >= self.p.vertical_floor_snr
+        p, local = self.p, s.local_snr or 0.0
+        if (s.snr or 0.0) >= p.vertical_floor_snr or local >= p.vertical_set_snr:
+            return True
+        return local >= p.vertical_backed_snr and _backed(s, tilt_moves)  # (the slow check last)
 
     def _emit(self, chosen: list[SetSummary]) -> list[SetEnded]:
         out = []
@@ -120,7 +122,8 @@ class SetMerger:
 def _backed(s: SetSummary, tilt_moves) -> bool:
     """Did the tilt channel see rep-like movements (start, end in s) at most of this set's
     reps? (Noise that integrates into bumps does not also tilt the sensor in step with them.)"""
-    hits = sum(any(a < r.end_s and r.start_s < b for a, b in tilt_moves) for r in s.reps)
+    near = [(a, b) for a, b in tilt_moves if a < s.end_s and s.start_s < b]
+    hits = sum(any(a < r.end_s and r.start_s < b for a, b in near) for r in s.reps)
     return hits >= 0.5 * len(s.reps)
 
 

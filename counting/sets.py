@@ -161,21 +161,30 @@ class SetTracker:
         self._running: tuple[int, int, SetSummary | None] = (0, 0, None)  # cache: id, length, summary
 
     def running(self) -> SetSummary | None:
-        """The set in progress as if it ended now (for the live choice, counting.arbiter)."""
+        """The set in progress so far, for the live choice (counting.arbiter): its reps,
+        span, exercise and noise figures only (no tempo or fatigue: it is asked per rep)."""
         cur = self._current
         if not cur:
             return None
         if self._running[:2] != (id(cur), len(cur)):
-            self._running = (id(cur), len(cur), self._summary(cur, len(self.sets_)))
+            down = goes_down(cur)
+            reps = tuple(rep_from_movement(mv, set_index=len(self.sets_), index=i + 1, exercise=self._set_exercise,
+                                           placement=self.placement, params=self.p, down_first=down)
+                         for i, mv in enumerate(cur))
+            summary = SetSummary(index=len(self.sets_), start_s=cur[0].start_s, end_s=cur[-1].end_s,
+                                 exercise=self._set_exercise, reps=reps, rest_before_s=None,
+                                 time_under_tension_s=0.0, tempo=None, rom_unit=reps[0].rom_unit, mean_rom=0.0,
+                                 rom_loss_pct=None, tempo_change_s=None, **self._noise(cur))
+            self._running = (id(cur), len(cur), summary)
         return self._running[2]
 
-    def _summary(self, mvs: list[Movement], index: int) -> SetSummary:
-        summary = summarize_set(index, mvs, exercise=self.exercise, placement=self.placement,
-                                rest_before_s=None, params=self.p)
-        if mvs[0].channel == "vertical":
-            summary = replace(summary, snr=median(m.snr or 0.0 for m in mvs),
-                              local_snr=median(m.local_snr or 0.0 for m in mvs))
-        return summary
+    @staticmethod
+    def _noise(mvs: list[Movement]) -> dict:
+        """A vertical set's snr figures: the medians of its reps'."""
+        if mvs[0].channel != "vertical":
+            return {}
+        return {"snr": median(m.snr or 0.0 for m in mvs), "local_snr": median(m.local_snr or 0.0 for m in mvs)}
+
 
     def _amp_ok(self, mv: Movement, group: list[Movement], ratio: float) -> bool:
         m = median(g.size for g in group[-15:])
@@ -323,7 +332,9 @@ class SetTracker:
             return []
         self._seen_after = mvs[-1].end_s
         mvs = self._trim_tail(mvs)
-        summary = self._summary(mvs, len(self.sets_))
+        summary = summarize_set(len(self.sets_), mvs, exercise=self.exercise, placement=self.placement,
+                                rest_before_s=None, params=self.p)
+        summary = replace(summary, **self._noise(mvs))
         if self._last_set_end is not None:
             summary = replace(summary, rest_before_s=summary.start_s - self._last_set_end)
         self.sets_.append(summary)
