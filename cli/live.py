@@ -112,8 +112,9 @@ class LiveView:
         elif isinstance(e, RepCompleted):
             r = e.rep
             self.prev_rep, self.last_rep = self.last_rep, r
-            self.reps_total += 1
-            self.set_reps = r.index if r.index else self.set_reps + 1
+            count = r.index if r.index else self.set_reps + 1
+            self.reps_total += count - self.set_reps  # a corrected count moves the total with it
+            self.set_reps = count
             if self.set_start is not None:
                 self.live_counts[self.set_start] = self.set_reps
             self.cues = tempo_cues(r, self.target, self.prev_rep) if self.target else []

@@ -47,7 +47,11 @@ class Item:
 
 @dataclass
 class _Shown:
+    """The live set on show: whose count, and the span (s) of the sets it was counted from."""
+
     channel: str
+    start_s: float
+    end_s: float
     count: int = 0
 
 
@@ -61,6 +65,8 @@ class LiveArbiter:
         self._moves: deque[tuple[float, float]] = deque(maxlen=200)  # bounded: memory stays flat
         self._shown: _Shown | None = None  # the live set on show, if any
         self._last_tilt: SetSummary | None = None  # the tilt channel's latest set in progress
+        # per channel, the start (s) of a set in progress passed over for the other's: not shown
+        self._spent: dict[str, float | None] = {TILT: None, VERTICAL: None}
         self._opened = 0
 
     def take(self, item: Item) -> list[Event]:
@@ -88,18 +94,27 @@ class LiveArbiter:
         """Report what the chosen channel counted that was not shown yet."""
         chosen = self._chosen()
         shown = self._shown
+        if shown is not None and self._running[shown.channel] is None and chosen != shown.channel:
+            shown = self._shown = None  # its set is over; the final count comes with SetEnded
         if chosen is None:
-            if shown is not None and self._running[shown.channel] is None:
-                self._shown = None  # its set is over; the final count comes with SetEnded
             return []
         reps = self._reps[chosen]
         run = self._running[chosen]
         assert run is not None
         out: list[Event] = []
+        if shown is not None and run.start_s > shown.end_s:
+            shown = None  # the next set, not this one seen by the other channel
         if shown is None:
-            shown = self._shown = _Shown(chosen)
+            shown = self._shown = _Shown(chosen, run.start_s, run.end_s)
             out.append(SetStarted(self._opened, run.start_s, run.exercise))
             self._opened += 1
+        shown.end_s = max(shown.end_s, run.end_s)
+        # the other channel's set in progress beside this one is not shown now or later (it
+        # may run on across the rest into the next set: breathing tilts between sets)
+        other = VERTICAL if chosen == TILT else TILT
+        o = self._running[other]
+        if o is not None and o.start_s <= shown.end_s and shown.start_s <= o.end_s:
+            self._spent[other] = o.start_s
         if shown.channel != chosen:
             shown.channel = chosen
             if reps and reps[-1].index != shown.count:
@@ -121,7 +136,8 @@ class LiveArbiter:
         tilts (which sway as much as a rep tilts them) or it has none; otherwise the tilt
         one. This is the merger's rule without its whole-set terms (which channel counted
         more, or spans more): those flip back and forth while two sets grow rep by rep."""
-        t, v = self._running[TILT], self._running[VERTICAL]
+        t, v = (None if s is None or s.start_s == self._spent[c] else s
+                for c, s in ((TILT, self._running[TILT]), (VERTICAL, self._running[VERTICAL])))
         if t is not None and v is not None and not (t.start_s <= v.end_s and v.start_s <= t.end_s):
             # not the same stretch: the later one is the set going on
             t, v = (t, None) if t.end_s >= v.end_s else (None, v)

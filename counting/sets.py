@@ -158,7 +158,7 @@ class SetTracker:
         # the last few rep-like movements, for a set confirmed late to take back its first reps
         self._seen: deque[Movement] = deque(maxlen=12)
         self._seen_after = -math.inf  # ... never those of the last set
-        self._running: tuple[int, int, SetSummary | None] = (0, 0, None)  # cache: id, length, summary
+        self._running: tuple[list | None, int, SetSummary | None] = (None, 0, None)  # cache: list, length, summary
 
     def running(self) -> SetSummary | None:
         """The set in progress so far, for the live choice (counting.arbiter): its reps,
@@ -166,7 +166,7 @@ class SetTracker:
         cur = self._current
         if not cur:
             return None
-        if self._running[:2] != (id(cur), len(cur)):
+        if self._running[0] is not cur or self._running[1] != len(cur):
             down = goes_down(cur)
             reps = tuple(rep_from_movement(mv, set_index=len(self.sets_), index=i + 1, exercise=self._set_exercise,
                                            placement=self.placement, params=self.p, down_first=down)
@@ -175,7 +175,7 @@ class SetTracker:
                                  exercise=self._set_exercise, reps=reps, rest_before_s=None,
                                  time_under_tension_s=0.0, tempo=None, rom_unit=reps[0].rom_unit, mean_rom=0.0,
                                  rom_loss_pct=None, tempo_change_s=None, **self._noise(cur))
-            self._running = (id(cur), len(cur), summary)
+            self._running = (cur, len(cur), summary)
         return self._running[2]
 
     @staticmethod
