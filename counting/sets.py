@@ -185,7 +185,6 @@ class SetTracker:
             return {}
         return {"snr": median(m.snr or 0.0 for m in mvs), "local_snr": median(m.local_snr or 0.0 for m in mvs)}
 
-
     def _amp_ok(self, mv: Movement, group: list[Movement], ratio: float) -> bool:
         m = median(g.size for g in group[-15:])
         return m / ratio <= mv.size <= m * ratio
