@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from cli.batch import add_save_options, save_if_asked
-from cli.render import format_rep_line, json_safe, print_warnings, render_sets_table
+from cli.render import correction_note, format_rep_line, json_safe, print_warnings, render_sets_table
 from counting.events import EXERCISES, PLACEMENTS, RepCompleted, RepTentative, SetEnded, SetStarted, session_to_dict
 
 
@@ -78,12 +78,15 @@ async def _replay_one(args: argparse.Namespace) -> int:
     log: list[dict] = []
     t_wall0 = time.monotonic()
 
+    shown_count = [0]  # the live count of the set in progress
+
     def show(events, t_data: float) -> None:
         # `t_data` is the newest sample fed: how far behind the data each event came out
         for e in events:
             entry = {"event": type(e).__name__, "at_data_s": round(t_data, 4),
                      "wall_s": round(time.monotonic() - t_wall0, 4)}
             if isinstance(e, SetStarted):
+                shown_count[0] = 0
                 entry.update(set=e.set_index + 1, start_s=round(e.start_s, 4))
                 line = f"set started at {e.start_s:.1f} s (numbered when it ends)"
             elif isinstance(e, RepTentative):
@@ -91,7 +94,8 @@ async def _replay_one(args: argparse.Namespace) -> int:
                 line = format_rep_line(e.rep) + "  (tentative: confirmed when the set is)"
             elif isinstance(e, RepCompleted):
                 entry.update(rep=json_safe(e.rep.to_dict()))
-                line = format_rep_line(e.rep)
+                line = format_rep_line(e.rep) + correction_note(shown_count[0], e.rep)
+                shown_count[0] = e.rep.index
             else:
                 sets.append(e.summary)
                 s = e.summary

@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from cli.render import format_rep_line, render_sets_table
+from cli.render import correction_note, format_rep_line, render_sets_table
 from counting.events import EXERCISES, PLACEMENTS, Rep, RepCompleted, SetEnded, SetStarted, Tempo, session_to_dict
 from sensor.errors import SoleusError
 
@@ -112,13 +112,14 @@ class LiveView:
         elif isinstance(e, RepCompleted):
             r = e.rep
             self.prev_rep, self.last_rep = self.last_rep, r
+            shown = self.set_reps
             count = r.index if r.index else self.set_reps + 1
             self.reps_total += count - self.set_reps  # a corrected count moves the total with it
             self.set_reps = count
             if self.set_start is not None:
                 self.live_counts[self.set_start] = self.set_reps
             self.cues = tempo_cues(r, self.target, self.prev_rep) if self.target else []
-            line = format_rep_line(r) + f"  tempo {rep_tempo(r, self.prev_rep)}"
+            line = format_rep_line(r) + f"  tempo {rep_tempo(r, self.prev_rep)}" + correction_note(shown, r)
             if self.cues:
                 line += "  -> " + "; ".join(self.cues)
             out.append(line)

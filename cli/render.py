@@ -21,6 +21,14 @@ def format_rep_line(rep: Rep) -> str:
     )
 
 
+def correction_note(shown: int, rep: Rep) -> str:
+    """What to add to a live rep line when the count jumps from `shown` (not by one): the
+    counter switched to its other channel's count of the set (counting/arbiter.py)."""
+    if shown and rep.index != shown + 1:
+        return f"  (count corrected from {shown})"
+    return ""
+
+
 def render_sets_table(sets: list[SetSummary], title: str = "") -> str:
     """A per-set, per-rep table."""
     lines = []
