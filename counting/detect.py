@@ -11,7 +11,7 @@ channel, counting/vertical.py.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage, signal
@@ -179,7 +179,7 @@ class ExcursionDetector:
 
     def flush(self) -> list[Candidate]:
         """End of stream: measure what is still waiting for its margin."""
-        out = [replace(self._measure(*due[1:]), known_k=self._k + 1) for due in self._due]
+        out = [self._measure(self._k + 1, *due[1:]) for due in self._due]
         self._due = []
         if self._state == EXCURSION:
             t0 = self._t_of(self._exc_k)
@@ -296,7 +296,7 @@ class ExcursionDetector:
             while self._due and self._due[0][0] <= k:
                 self._k = k
                 due = self._due.pop(0)
-                out.append(replace(self._measure(*due[1:]), known_k=k))
+                out.append(self._measure(k, *due[1:]))
         self._k = ks[-1]
         return out
 
@@ -313,7 +313,7 @@ class ExcursionDetector:
         n = math.sqrt(nx * nx + ny * ny + nz * nz)
         self._r = [nx / n, ny / n, nz / n]
 
-    def _measure(self, onset_k: int, end_k: int, onset: tuple) -> Candidate:
+    def _measure(self, known_k: int, onset_k: int, end_k: int, onset: tuple) -> Candidate:
         p = self.p
         fs = p.fs_hz
         t_on_deg, rest, axis = onset
@@ -321,7 +321,7 @@ class ExcursionDetector:
         w = self._hist.window(onset_k - pre, end_k + int(round(0.25 * fs)) + 1)
         t_on, t_end = self._t_of(onset_k), self._t_of(end_k)
         if len(w) < 8:
-            return Candidate(None, "too little data", t_on, t_end)
+            return Candidate(None, "too little data", t_on, t_end, known_k)
         t = w[:, 0]
         # the vertical acceleration is read from the magnitude with short impacts (the heel
         # meeting the floor, a knock) taken out first: their area would integrate into metres
@@ -350,7 +350,7 @@ class ExcursionDetector:
             rest_level = max(rest_level, float(along[peak_i:].min()))
             timed = time_excursion(t, along, rest_level, peak_i)
         if timed is None:
-            return Candidate(None, "no clean return to rest", t_on, t_end)
+            return Candidate(None, "no clean return to rest", t_on, t_end, known_k)
         start, rise_end, fall_start, end, amp_deg = timed
         # In a squat the hips drop by L (cos(b0) - cos(b0 + turn)) of each segment, so the drop
         # curve is not the tilt itself: time that one for squats. The shank and trunk turn in
@@ -404,7 +404,7 @@ class ExcursionDetector:
             flip = amp_deg < p.tilt_timing_deg and vert is not None and vert < -p.min_set_rise_cm
             self._axis = [float(-x if flip else x) for x in direction]
             self._axis_until_k = end_k + int(p.set_gap_s * fs)
-        return Candidate(mv, reason, start, end)
+        return Candidate(mv, reason, start, end, known_k)
 
 
 def reject_reason(mv: Movement, p: CounterParams) -> str | None:

@@ -257,6 +257,7 @@ class VerticalDetector:
         # between those dips are the standing between squats, not reps
         d = np.diff(z[j0: j1 + 1])
         tops = np.flatnonzero((d[:-1] > 0) & (d[1:] <= 0)) + 1 + j0
+        tops = tops[t[tops] - self._delay_s > self._last_end]  # (those handed on already: out at once)
         bottoms = (np.flatnonzero((d[:-1] < 0) & (d[1:] >= 0)) + 1 + j0).tolist() if span >= squat_m else []
         extrema = sorted([(k, 1.0) for k in tops.tolist()] + [(k, -1.0) for k in bottoms])
         reach = int(p.max_rep_s * fs / 2)
