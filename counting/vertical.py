@@ -85,9 +85,9 @@ class VerticalDetector:
         m = np.concatenate([self._tail_m, raw])
         k = np.concatenate([self._tail_k, u.index])
         # per row: bridged over a hole (no noise to hear), over a long one (hold the level)
-        restart = np.zeros(len(u), dtype=bool) if u.restart is None else u.restart
         long_hole = u.gap if u.hole_s is None else u.hole_s > HOLD_MIN_HOLE_S
-        g = np.concatenate([self._tail_g, np.column_stack([u.gap | restart, long_hole])])
+        # (after a hole too long to bridge the counter starts fresh detectors: nothing to flag)
+        g = np.concatenate([self._tail_g, np.column_stack([u.gap, long_hole])])
         h = self._n_med // 2
         keep = self._n_med - 1
         self._tail_t, self._tail_m, self._tail_k, self._tail_g = t[-keep:], m[-keep:], k[-keep:], g[-keep:]
