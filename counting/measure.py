@@ -39,6 +39,8 @@ class Movement:
     rise_with_tilt_cm: tilt channel, tilts of tilt_timing_deg or more: the sensor's rise (cm,
         + up) at the tilt's extreme, from the part of its height curve that follows the tilt
         (see rise_with_tilt); else None.
+    turn_deg: vertical channel only: how far the sensor turned during the rise (deg, the
+        largest angle of its low-passed gravity direction from where it was at the start).
     """
 
     start_s: float
@@ -57,6 +59,7 @@ class Movement:
     snr: float | None = None
     local_snr: float | None = None
     rise_with_tilt_cm: float | None = None
+    turn_deg: float | None = None
 
     def as_squat(self) -> "Movement":
         """The same movement timed on its hip-drop shape (see drop_times)."""

@@ -87,6 +87,10 @@ class CounterParams:
         span at least this fraction of the time the tilt sets span: slow reps drop out of
         the vertical channel's window and split its sets, and a short clear piece of a set
         is not the set.
+    vertical_edge_turn_ratio / vertical_edge_turn_deg: when a vertical set closes, its first or
+        last rise is dropped while the sensor turned during it by more than this times the
+        set's median turn and more than this many degrees (bending down to a weight, stepping
+        off a block: as big and as long as a rep, but the trunk or leg turns by tens of deg).
     vertical_only_min_reps: a set that only the vertical channel found needs this many reps
         (as a tilt set: min_set_reps; the noise gate, vertical_set_snr, carries the doubt).
     squat_drop_cm: with the placement unknown, a set of large tilts is a raised-heel squat if
@@ -154,6 +158,8 @@ class CounterParams:
     vertical_set_snr: float = 0.35
     vertical_prefer_snr: float = 0.6
     vertical_cover_ratio: float = 0.7
+    vertical_edge_turn_ratio: float = 3.0
+    vertical_edge_turn_deg: float = 2.0
     vertical_floor_snr: float = 1.5
     vertical_backed_snr: float = 0.2
 

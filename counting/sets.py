@@ -325,12 +325,30 @@ class SetTracker:
             mvs = body
         return mvs
 
+    def _drop_turned_edges(self, mvs: list[Movement]) -> list[Movement]:
+        """Drop a first or last rise of a vertical set during which the sensor turned far
+        more than in the set's reps: bending down to a weight or stepping on or off a block
+        lifts the sensor like a rep but turns the trunk or leg by tens of degrees."""
+        p = self.p
+        if mvs[0].channel != "vertical" or any(m.turn_deg is None for m in mvs):
+            return mvs
+        while len(mvs) > p.min_set_reps:
+            med = median(m.turn_deg for m in mvs)
+            limit = max(p.vertical_edge_turn_ratio * med, p.vertical_edge_turn_deg)
+            if mvs[-1].turn_deg > limit:
+                mvs = mvs[:-1]
+            elif mvs[0].turn_deg > limit:
+                mvs = mvs[1:]
+            else:
+                break
+        return mvs
+
     def _close(self) -> list[Event]:
         mvs, self._current = self._current, None
         if not mvs:
             return []
         self._seen_after = mvs[-1].end_s
-        mvs = self._trim_tail(mvs)
+        mvs = self._drop_turned_edges(self._trim_tail(mvs))
         summary = summarize_set(len(self.sets_), mvs, exercise=self.exercise, placement=self.placement,
                                 rest_before_s=None, params=self.p)
         summary = replace(summary, **self._noise(mvs))

@@ -32,6 +32,7 @@ NOISE_BLOCK_S = 2.0  # the noise floor's blocks (s) ...
 NOISE_BLOCKS = 90  # ... and how many of them (3 minutes: a set and the rest after it) ...
 NOISE_PCT = 10.0  # ... and which percentile of their powers is the floor
 NOISE_PCT_TO_MEAN = 2.85  # white noise: mean over that percentile of the block powers (measured)
+DIRECTION_LP_HZ = 1.0  # low-pass of the gravity direction for turn_deg (Hz)
 HOLD_TAU_S = 2.0  # time constant of the running mean of |acc| held across a bridged hole (s)
 HOLD_MIN_HOLE_S = 1.0  # shorter holes are bridged by the resampler's straight line (s)
 GAP_SETTLE_S = 1.0  # after a bridged hole the band filter is still settling from the straight line
@@ -50,6 +51,10 @@ class VerticalDetector:
         self._tail_t = np.empty(0)
         self._tail_m = np.empty(0)
         self._tail_k = np.empty(0, dtype=np.int64)
+        self._tail_a = np.empty((0, 3))
+        # the gravity direction, to tell a rise from bending down or stepping off (turn_deg)
+        self._sos_dir = signal.butter(2, DIRECTION_LP_HZ, fs=fs, output="sos")
+        self._zi_dir: np.ndarray | None = None
         self._tail_g = np.empty((0, 2), dtype=bool)
         self._last_gap_k = -(1 << 62)  # absolute index of the last sample bridged over a hole
         self._gap_settle = int(round(GAP_SETTLE_S * fs))
@@ -59,7 +64,8 @@ class VerticalDetector:
         self._hold = np.zeros(1)
         self._win = int(round(p.vertical_window_s * fs))
         self._hop = max(1, int(round(p.vertical_hop_s * fs)))
-        self._hist = History(4, self._win)  # t, low-passed |acc|, raw |acc|, noise band power
+        # t, low-passed |acc|, raw |acc|, noise band power, gravity direction xyz
+        self._hist = History(7, self._win)
         # white sensor noise is as strong at 1.5-2.5 Hz (where reps have little) as at the
         # 0.1-0.5 Hz of a rep, where double integration turns it into slow false bumps
         self._sos_band = signal.butter(2, [1.5, 2.5], btype="bandpass", fs=fs, output="sos")
@@ -84,6 +90,7 @@ class VerticalDetector:
         t = np.concatenate([self._tail_t, u.t])
         m = np.concatenate([self._tail_m, raw])
         k = np.concatenate([self._tail_k, u.index])
+        acc = np.concatenate([self._tail_a, u.acc])
         # per row: bridged over a hole (no noise to hear), over a long one (hold the level)
         long_hole = u.gap if u.hole_s is None else u.hole_s > HOLD_MIN_HOLE_S
         # (after a hole too long to bridge the counter starts fresh detectors: nothing to flag)
@@ -91,6 +98,7 @@ class VerticalDetector:
         h = self._n_med // 2
         keep = self._n_med - 1
         self._tail_t, self._tail_m, self._tail_k, self._tail_g = t[-keep:], m[-keep:], k[-keep:], g[-keep:]
+        self._tail_a = acc[-keep:]
         if len(m) < self._n_med:
             return []
         # centred median: each value is exact once h later samples have arrived, so the
@@ -105,7 +113,12 @@ class VerticalDetector:
         band, self._zi_band = signal.sosfilt(self._sos_band, lp, zi=self._zi_band)
         ks = k[h: len(m) - h]
         p2 = np.where(self._unheard(ks, g[h: len(m) - h, 0]), np.nan, band * band)
-        rows = np.column_stack([t[h: len(m) - h], lp, m[h: len(m) - h], p2])
+        a_rows = acc[h: len(m) - h]
+        if self._zi_dir is None:
+            self._zi_dir = signal.sosfilt_zi(self._sos_dir)[:, :, None] * a_rows[0][None, None, :]
+        d, self._zi_dir = signal.sosfilt(self._sos_dir, a_rows, axis=0, zi=self._zi_dir)
+        d /= np.maximum(np.linalg.norm(d, axis=1), 1e-9)[:, None]
+        rows = np.column_stack([t[h: len(m) - h], lp, m[h: len(m) - h], p2, d])
         self._add_blocks(ks, p2)
         if self._next_k is None:
             self._next_k = int(ks[0]) + int(4 * self.p.fs_hz)
@@ -294,11 +307,13 @@ class VerticalDetector:
             snr = amp / max(noise * (end - start) ** 1.5, 1e-12)
             local_snr = amp / max(local * (end - start) ** 1.5, 1e-12)
             speed = np.abs(np.gradient(z[i0:i1], t[i0:i1]))
+            dirs = w[i0:i1, 4:7]
+            turn = float(np.degrees(np.arccos(np.clip((dirs @ dirs[0]).min(), -1.0, 1.0))))
             mv = Movement(
                 start_s=start, rise_end_s=rise_end, fall_start_s=fall_start, end_s=end,
                 peak_s=float(t[pk]) - self._delay_s, amplitude_deg=0.0, vertical_cm=sign * amp * 100.0,
                 peak_rate_dps=float(speed.max() * 100.0), sway_deg=0.0, hf_rms=rms(raw[i0:i1] - lp[i0:i1]),
-                gyro_hf_rms=None, channel="vertical", snr=snr, local_snr=local_snr,
+                gyro_hf_rms=None, channel="vertical", snr=snr, local_snr=local_snr, turn_deg=turn,
             )
             self._last_end = end
             # known once the centred median had the window's last sample: h samples later

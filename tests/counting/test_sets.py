@@ -647,3 +647,33 @@ def test_vertical_dips_are_timed_as_lowerings_whatever_the_declared_exercise():
             for i in range(5)]
     r = summarize_set(0, dips, exercise="standing_calf_raise", placement=None, rest_before_s=None, params=P).reps[0]
     assert (r.eccentric_s, r.bottom_pause_s, r.concentric_s) == pytest.approx((1.5, 1.0, 1.0))
+
+
+def rise(start: float, turn: float, cm: float = 4.5) -> Movement:
+    """A 3.5 s rise found by the vertical channel, during which the sensor turned `turn` deg."""
+    return replace(mv(start, amp=0.0, vertical_cm=cm, rate=8.0, sway=0.0), channel="vertical", turn_deg=turn,
+                   snr=1.0, local_snr=0.8)
+
+
+def test_a_rise_that_turns_the_sensor_far_is_no_edge_rep():
+    # bending down to put the weights away (or stepping off a block) lifts a chest strap about
+    # as much as a rep, with about a rep's duration, right after the set; but the trunk turns
+    # by tens of degrees where a rep turns it by 2-5
+    tr = SetTracker(P, exercise=None, placement=None)
+    reps = [rise(10.0 + 4.5 * i, turn=3.0 + 0.3 * (i % 3)) for i in range(8)]
+    ev = run(tr, reps + [rise(10.0 + 4.5 * 8, turn=35.0)])
+    ev.append(tr.finish())
+    [ended] = [e for evs in ev for e in evs if isinstance(e, SetEnded)]
+    assert len(ended.summary.reps) == 8
+    assert ended.summary.end_s == reps[-1].end_s
+    # ... and a first rise like that too (stepping onto the block), while reps that turn
+    # about as much as each other all stay
+    tr = SetTracker(P, exercise=None, placement=None)
+    ev = run(tr, [rise(5.5, turn=28.0)] + reps)
+    ev.append(tr.finish())
+    [ended] = [e for evs in ev for e in evs if isinstance(e, SetEnded)]
+    assert ended.summary.start_s == reps[0].start_s and len(ended.summary.reps) == 8
+    tr = SetTracker(P, exercise=None, placement=None)
+    ev = run(tr, [rise(10.0 + 4.5 * i, turn=4.0 + 2.0 * (i % 2)) for i in range(8)])
+    ev.append(tr.finish())
+    assert [len(e.summary.reps) for evs in ev for e in evs if isinstance(e, SetEnded)] == [8]
