@@ -32,7 +32,7 @@ NOISE_BLOCK_S = 2.0  # the noise floor's blocks (s) ...
 NOISE_BLOCKS = 90  # ... and how many of them (3 minutes: a set and the rest after it) ...
 NOISE_PCT = 10.0  # ... and which percentile of their powers is the floor
 NOISE_PCT_TO_MEAN = 2.85  # white noise: mean over that percentile of the block powers (measured)
-DIRECTION_LP_HZ = 1.0  # low-pass of the gravity direction for turn_deg (Hz)
+DIRECTION_AVG_S = 0.5  # moving mean of acc giving the gravity direction for turn_deg (s)
 HOLD_TAU_S = 2.0  # time constant of the running mean of |acc| held across a bridged hole (s)
 HOLD_MIN_HOLE_S = 1.0  # shorter holes are bridged by the resampler's straight line (s)
 GAP_SETTLE_S = 1.0  # after a bridged hole the band filter is still settling from the straight line
@@ -52,9 +52,7 @@ class VerticalDetector:
         self._tail_m = np.empty(0)
         self._tail_k = np.empty(0, dtype=np.int64)
         self._tail_a = np.empty((0, 3))
-        # the gravity direction, to tell a rise from bending down or stepping off (turn_deg)
-        self._sos_dir = signal.butter(2, DIRECTION_LP_HZ, fs=fs, output="sos")
-        self._zi_dir: np.ndarray | None = None
+        self._n_dir = max(1, int(round(DIRECTION_AVG_S * fs)))
         self._tail_g = np.empty((0, 2), dtype=bool)
         self._last_gap_k = -(1 << 62)  # absolute index of the last sample bridged over a hole
         self._gap_settle = int(round(GAP_SETTLE_S * fs))
@@ -64,7 +62,7 @@ class VerticalDetector:
         self._hold = np.zeros(1)
         self._win = int(round(p.vertical_window_s * fs))
         self._hop = max(1, int(round(p.vertical_hop_s * fs)))
-        # t, low-passed |acc|, raw |acc|, noise band power, gravity direction xyz
+        # t, low-passed |acc|, raw |acc|, noise band power, acc xyz (for turn_deg)
         self._hist = History(7, self._win)
         # white sensor noise is as strong at 1.5-2.5 Hz (where reps have little) as at the
         # 0.1-0.5 Hz of a rep, where double integration turns it into slow false bumps
@@ -113,12 +111,7 @@ class VerticalDetector:
         band, self._zi_band = signal.sosfilt(self._sos_band, lp, zi=self._zi_band)
         ks = k[h: len(m) - h]
         p2 = np.where(self._unheard(ks, g[h: len(m) - h, 0]), np.nan, band * band)
-        a_rows = acc[h: len(m) - h]
-        if self._zi_dir is None:
-            self._zi_dir = signal.sosfilt_zi(self._sos_dir)[:, :, None] * a_rows[0][None, None, :]
-        d, self._zi_dir = signal.sosfilt(self._sos_dir, a_rows, axis=0, zi=self._zi_dir)
-        d /= np.maximum(np.linalg.norm(d, axis=1), 1e-9)[:, None]
-        rows = np.column_stack([t[h: len(m) - h], lp, m[h: len(m) - h], p2, d])
+        rows = np.column_stack([t[h: len(m) - h], lp, m[h: len(m) - h], p2, acc[h: len(m) - h]])
         self._add_blocks(ks, p2)
         if self._next_k is None:
             self._next_k = int(ks[0]) + int(4 * self.p.fs_hz)
@@ -192,6 +185,17 @@ class VerticalDetector:
             return self._local(w)  # the first seconds of a stream
         return float(np.sqrt(percentile(np.asarray(pows), NOISE_PCT) * NOISE_PCT_TO_MEAN))
 
+    def _turn(self, acc: np.ndarray, i0: int, i1: int) -> float:
+        """How far the gravity direction (a 0.5 s moving mean of acc, rows i0..i1 of a window)
+        turned from where it was at i0 (deg). Asked only per bump: cheap, and the same for
+        any chunking (it only reads the window)."""
+        n = self._n_dir
+        a = max(0, i0 - n + 1)
+        c = np.cumsum(np.vstack([np.zeros((1, 3)), acc[a:i1]]), axis=0)
+        g = c[n:] - c[:-n] if len(c) > n else c[-1:] - c[:1]
+        g = g / np.maximum(np.linalg.norm(g, axis=1), 1e-9)[:, None]
+        return float(np.degrees(np.arccos(np.clip((g @ g[0]).min(), -1.0, 1.0))))
+
     @staticmethod
     def _local(w: np.ndarray) -> float:
         """RMS of the noise band (m/s^2) over window rows `w`, holes left out."""
@@ -227,11 +231,11 @@ class VerticalDetector:
         for b in range(0, len(full), 64):
             batch = full[b: b + 64]
             block = self._hist.window(batch[0] - self._win, batch[-1])
-            starts = [k1 - self._win - (batch[0] - self._win) for k1 in batch]
-            rows = np.stack([block[s0: s0 + self._win] for s0 in starts])
-            z = self._heights(rows[:, :, 1])
-            for i in range(len(batch)):
-                out += self._bumps(rows[i], z[i], batch[i])
+            starts = [k1 - batch[0] for k1 in batch]
+            # only the low-passed |acc| is copied out; each window's rows are views
+            z = self._heights(np.lib.stride_tricks.sliding_window_view(block[:, 1], self._win)[starts])
+            for i, s0 in enumerate(starts):
+                out += self._bumps(block[s0: s0 + self._win], z[i], batch[i])
         return out
 
     def _heights(self, lp: np.ndarray) -> np.ndarray:
@@ -307,8 +311,7 @@ class VerticalDetector:
             snr = amp / max(noise * (end - start) ** 1.5, 1e-12)
             local_snr = amp / max(local * (end - start) ** 1.5, 1e-12)
             speed = np.abs(np.gradient(z[i0:i1], t[i0:i1]))
-            dirs = w[i0:i1, 4:7]
-            turn = float(np.degrees(np.arccos(np.clip((dirs @ dirs[0]).min(), -1.0, 1.0))))
+            turn = self._turn(w[:, 4:7], i0, i1)
             mv = Movement(
                 start_s=start, rise_end_s=rise_end, fall_start_s=fall_start, end_s=end,
                 peak_s=float(t[pk]) - self._delay_s, amplitude_deg=0.0, vertical_cm=sign * amp * 100.0,
