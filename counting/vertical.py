@@ -49,7 +49,6 @@ class VerticalDetector:
         self._delay_s = float(np.sqrt(2.0) / (2.0 * np.pi * p.measure_lp_hz))
         self._n_med = int(round(0.25 * fs)) | 1
         self._tail_t = np.empty(0)
-        self._tail_m = np.empty(0)
         self._tail_k = np.empty(0, dtype=np.int64)
         self._tail_a = np.empty((0, 3))
         self._n_dir = max(1, int(round(DIRECTION_AVG_S * fs)))
@@ -84,19 +83,17 @@ class VerticalDetector:
     def feed(self, u: Uniform) -> list[Candidate]:
         if len(u) == 0:
             return []
-        raw = np.linalg.norm(u.acc, axis=1)
         t = np.concatenate([self._tail_t, u.t])
-        m = np.concatenate([self._tail_m, raw])
         k = np.concatenate([self._tail_k, u.index])
         acc = np.concatenate([self._tail_a, u.acc])
+        m = np.linalg.norm(acc, axis=1)
         # per row: bridged over a hole (no noise to hear), over a long one (hold the level)
         long_hole = u.gap if u.hole_s is None else u.hole_s > HOLD_MIN_HOLE_S
         # (after a hole too long to bridge the counter starts fresh detectors: nothing to flag)
         g = np.concatenate([self._tail_g, np.column_stack([u.gap, long_hole])])
         h = self._n_med // 2
         keep = self._n_med - 1
-        self._tail_t, self._tail_m, self._tail_k, self._tail_g = t[-keep:], m[-keep:], k[-keep:], g[-keep:]
-        self._tail_a = acc[-keep:]
+        self._tail_t, self._tail_a, self._tail_k, self._tail_g = t[-keep:], acc[-keep:], k[-keep:], g[-keep:]
         if len(m) < self._n_med:
             return []
         # centred median: each value is exact once h later samples have arrived, so the
