@@ -325,6 +325,19 @@ class SetTracker:
             mvs = body
         return mvs
 
+    def _trim_head(self, mvs: list[Movement]) -> list[Movement]:
+        """Drop a first "rep" set apart from the set's others: stepping onto the block or
+        bending to the weights comes a pause before the reps, which then follow each other
+        in rhythm. (Unlike the last, a first rep that is bigger or quicker than the others
+        is often a true one: fresh calves.)"""
+        p = self.p
+        while len(mvs) > max(p.min_set_reps, 2):
+            gaps = [b.start_s - a.end_s for a, b in zip(mvs[1:-1], mvs[2:])]
+            if mvs[1].start_s - mvs[0].end_s <= p.tail_gap_ratio * max(median(gaps), 0.3):
+                break
+            mvs = mvs[1:]
+        return mvs
+
     def _drop_turned_edges(self, mvs: list[Movement]) -> list[Movement]:
         """Drop a first or last rise of a vertical set during which the sensor turned far
         more than in the set's reps: bending down to a weight or stepping on or off a block
@@ -348,7 +361,7 @@ class SetTracker:
         if not mvs:
             return []
         self._seen_after = mvs[-1].end_s
-        mvs = self._drop_turned_edges(self._trim_tail(mvs))
+        mvs = self._drop_turned_edges(self._trim_head(self._trim_tail(mvs)))
         summary = summarize_set(len(self.sets_), mvs, exercise=self.exercise, placement=self.placement,
                                 rest_before_s=None, params=self.p)
         summary = replace(summary, **self._noise(mvs))

@@ -336,6 +336,24 @@ def test_tail_trim_stops_at_min_set_reps():
     assert len(reps) == 4 and reps[-1].rom == 50.0  # a set of min_set_reps is never cut
 
 
+@pytest.mark.parametrize("pause, kept", [(6.0, False), (2.9, True)])
+def test_first_rep_set_apart_is_trimmed_when_the_set_closes(pause, kept):
+    # stepping onto the block, then the reps in rhythm (1 s pauses): a first movement 6 s
+    # before them is not one (set_gap_s is 9, so it passed the running checks)
+    body = series(6, t0=30.0)
+    first = mv(body[0].start_s - pause - 3.5)
+    reps = _closed([first] + body)
+    assert len(reps) == (7 if kept else 6)
+    assert reps[0].start_s == (first if kept else body[0]).start_s
+
+
+def test_bigger_first_rep_in_rhythm_is_kept():
+    body = series(6, t0=30.0)
+    fresh = mv(body[0].start_s - 4.5, amp=40.0)  # 1.6x the tilt, 1 s before the next
+    reps = _closed([fresh] + body)
+    assert len(reps) == 7 and reps[0].rom == 40.0
+
+
 # ---------------------------------------------------------------------------- vertical channel sets
 
 def vmv(start, cm=4.0, dur=3.5):
