@@ -323,14 +323,9 @@ class ExcursionDetector:
         if len(w) < 8:
             return Candidate(None, "too little data", t_on, t_end, known_k)
         t = w[:, 0]
-        # the vertical acceleration is read from the magnitude with short impacts (the heel
-        # meeting the floor, a knock) taken out first: their area would integrate into metres
-        raw = np.linalg.norm(w[:, 1:4], axis=1)
-        despiked = ndimage.median_filter(raw, size=self._despike_n, mode="nearest")
-        # one zero-phase pass for the gravity direction (as in gravity_direction) and the height
-        lp = zero_phase(self._sos_measure, self._zi_measure, np.column_stack([w[:, 1:4], despiked]), int(fs))
-        u = lp[:, :3] / np.maximum(np.linalg.norm(lp[:, :3], axis=1), 1e-9)[:, None]
-        mag = lp[:, 3]
+        # the gravity direction, as in gravity_direction
+        lp = zero_phase(self._sos_measure, self._zi_measure, w[:, 1:4], int(fs))
+        u = lp / np.maximum(np.linalg.norm(lp, axis=1), 1e-9)[:, None]
         if self.has_gyro and p.use_gyro:
             u, _ = gravity_direction(w[:, 9:12], fs, self._sos_measure, self._zi_measure)
         i_on = int(np.searchsorted(t, t_on))
@@ -352,6 +347,18 @@ class ExcursionDetector:
         if timed is None:
             return Candidate(None, "no clean return to rest", t_on, t_end, known_k)
         start, rise_end, fall_start, end, amp_deg = timed
+        if amp_deg >= p.tilt_timing_deg and end - start < p.min_rep_s:
+            # too quick (a step in walking: most movements of a walk), and a large tilt is
+            # never re-timed on the height: the rest of the measurement would go unused
+            mv = Movement(start_s=start, rise_end_s=rise_end, fall_start_s=fall_start, end_s=end,
+                          peak_s=float(t[peak_i]), amplitude_deg=amp_deg, vertical_cm=None, peak_rate_dps=0.0,
+                          sway_deg=0.0, hf_rms=0.0, gyro_hf_rms=None)
+            return Candidate(mv, reject_reason(mv, p), start, end, known_k)
+        # the vertical acceleration is read from the magnitude with short impacts (the heel
+        # meeting the floor, a knock) taken out first: their area would integrate into metres
+        raw = np.linalg.norm(w[:, 1:4], axis=1)
+        despiked = ndimage.median_filter(raw, size=self._despike_n, mode="nearest")
+        mag = zero_phase(self._sos_measure, self._zi_measure, despiked, int(fs))
         # In a squat the hips drop by L (cos(b0) - cos(b0 + turn)) of each segment, so the drop
         # curve is not the tilt itself: time that one for squats. The shank and trunk turn in
         # proportion to the thigh (~0.6x, ~0.4x), so in units of its own full turn any

@@ -144,17 +144,18 @@ def percentile(x: np.ndarray, q: float) -> float:
     return b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t
 
 
-def time_from_bottoms(t: np.ndarray, y: np.ndarray, peak_i: int, lo: int = 0,
-                      hi: int | None = None) -> tuple[float, float, float, float, float] | None:
+def time_from_bottoms(t: np.ndarray, y: np.ndarray, peak_i: int, lo: int = 0, hi: int | None = None,
+                      il: int | None = None, ir: int | None = None) -> tuple[float, float, float, float, float] | None:
     """time_excursion of the peak at `peak_i` measured from the straight line through the
-    lowest points before it (from `lo`) and after it (up to `hi`).
+    lowest points before it (from `lo`, at `il` if the caller knows it) and after it (up to
+    `hi`, at `ir`).
 
     A curve that ends lower than it began (what is left of a drift, a stance that
     settled) would otherwise be measured from the higher bottom, which cuts the rep's
     start and end short and its top hold too."""
     hi = len(y) if hi is None else hi
-    il = lo + int(np.argmin(y[lo: peak_i + 1]))
-    ir = peak_i + int(np.argmin(y[peak_i:hi]))
+    il = lo + int(np.argmin(y[lo: peak_i + 1])) if il is None else il
+    ir = peak_i + int(np.argmin(y[peak_i:hi])) if ir is None else ir
     base = np.interp(np.arange(lo, hi), [il, ir], [y[il], y[ir]])
     return time_excursion(t[lo:hi], y[lo:hi] - base, 0.0, peak_i - lo)
 

@@ -246,6 +246,12 @@ class VerticalDetector:
         z -= (np.arange(n) * (1.0 / (n - 1)))[None, :] * z[:, -1:]
         return z
 
+    def _inside(self, timed: tuple, t_lo: float, t_hi: float) -> bool:
+        """Is a bump timed (start, .., end) on the window's clock wholly inside its usable
+        part [t_lo, t_hi], and after the last bump handed on?"""
+        start, end = timed[0] - self._delay_s, timed[3] - self._delay_s
+        return not (start < t_lo - self._delay_s or end > t_hi - self._delay_s or start <= self._last_end - 0.2)
+
     def _bumps(self, w: np.ndarray, z: np.ndarray, k1: int) -> list[Candidate]:
         """Bumps of height curve `z` over window rows `w` (t, low-passed |acc|, raw |acc|,
         noise band power) handed on now."""
@@ -290,19 +296,31 @@ class VerticalDetector:
                 continue  # has not come back yet, or too small (a dip: no squat)
             if sign > 0 and amp >= squat_m:
                 continue  # standing up between squats (or from a chair): no heel raise
-            timed = time_excursion(t[a:b], zs[a:b], rest, pk - a)
-            if timed is None:
+            # the bottoms before and after the rep differ: time the phases from the line through
+            # both, if the curve leaves and comes back through the 10% level from its higher one
+            timed = time_from_bottoms(t, zs, pk, a, b, il, ir)
+            if timed is not None and not self._inside(timed, t_lo, t_hi):
+                continue  # (most bumps: not wholly inside the window yet; checked before the next)
+            flat = time_excursion(t[a:b], zs[a:b], rest, pk - a)
+            if flat is None:
                 continue
-            # the bottoms before and after the rep differ: time the phases from the line through both
-            timed = time_from_bottoms(t, zs, pk, a, b) or timed
+            timed = timed or flat
+            if not self._inside(timed, t_lo, t_hi):
+                continue
             # the causal low-pass delayed everything by its group delay: take it back off
             start, rise_end, fall_start, end = (x - self._delay_s for x in timed[:4])
-            if start < t_lo - self._delay_s or end > t_hi - self._delay_s or start <= self._last_end - 0.2:
-                continue
             i0 = int(np.searchsorted(t, start + self._delay_s))
             i1 = int(np.searchsorted(t, end + self._delay_s)) + 1
             if i1 - i0 < 3 or int(np.argmax(zs[i0:i1])) + i0 != pk:
                 continue  # a wiggle on the flank of a bigger bump: that one is the rep
+            self._last_end = end
+            known = k1 + self._n_med // 2  # once the centred median had the window's last sample
+            if end - start < p.min_rep_s:  # too quick: the rest of the measurement would go unused
+                mv = Movement(start_s=start, rise_end_s=rise_end, fall_start_s=fall_start, end_s=end,
+                              peak_s=float(t[pk]) - self._delay_s, amplitude_deg=0.0, vertical_cm=sign * amp * 100.0,
+                              peak_rate_dps=0.0, sway_deg=0.0, hf_rms=0.0, gyro_hf_rms=None, channel="vertical")
+                out.append(Candidate(mv, reject_reason(mv, p), start, end, known))
+                continue
             if noise is None:  # once per window: the floor, and the band around the reps
                 noise, local = self._noise(k1, w), self._local(w)
             snr = amp / max(noise * (end - start) ** 1.5, 1e-12)
@@ -315,8 +333,6 @@ class VerticalDetector:
                 peak_rate_dps=float(speed.max() * 100.0), sway_deg=0.0, hf_rms=rms(raw[i0:i1] - lp[i0:i1]),
                 gyro_hf_rms=None, channel="vertical", snr=snr, local_snr=local_snr, turn_deg=turn,
             )
-            self._last_end = end
-            # known once the centred median had the window's last sample: h samples later
-            out.append(Candidate(mv, reject_reason(mv, p), start, end, k1 + self._n_med // 2))
+            out.append(Candidate(mv, reject_reason(mv, p), start, end, known))
         return out
 
