@@ -28,7 +28,9 @@ class CounterParams:
     valley_frac / valley_rise_frac: a movement that comes back below valley_frac of its
         peak and then rises again by valley_rise_frac of it is two reps (split at the valley),
         even if a shifted stance kept it from getting within 10% of the old rest.
-    min_rep_s / max_rep_s: a rep lasts between these (10% to 10%, s).
+    min_rep_s / max_rep_s: a rep lasts between these (10% to 10%, s). The quickest
+        controlled heel raise, 0.5 s up and 0.8 s down with no hold, takes 1.3 s; 0.1 s
+        less leaves room for timing error. A slow walker's arm swing takes 1.0-1.15 s.
     max_hf_rms: mean impact energy (RMS of the high-passed acceleration magnitude, m/s^2)
         above which a movement is not a controlled rep.
     max_gyro_hf_rms: the same for the high-passed gyro magnitude (rad/s).
@@ -121,7 +123,7 @@ class CounterParams:
     min_axis_cos: float = 0.8
     valley_frac: float = 0.3
     valley_rise_frac: float = 0.5
-    min_rep_s: float = 1.0
+    min_rep_s: float = 1.2
     max_rep_s: float = 14.0
     max_hf_rms: float = 0.6
     max_gyro_hf_rms: float = 0.35
