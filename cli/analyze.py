@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 from cli.batch import add_save_options, save_if_asked
-from cli.render import correction_note, format_rep_line, json_safe, print_warnings, render_sets_table
+from cli.render import (LiveSetCounts, correction_note, format_rep_line, json_safe, print_warnings, render_sets_table,
+                        set_end_line)
 from counting.events import EXERCISES, PLACEMENTS, RepCompleted, RepTentative, SetEnded, SetStarted, session_to_dict
 
 
@@ -79,6 +80,7 @@ async def _replay_one(args: argparse.Namespace) -> int:
     t_wall0 = time.monotonic()
 
     shown_count = [0]  # the live count of the set in progress
+    live_counts = LiveSetCounts()
 
     def show(events, t_data: float) -> None:
         # `t_data` is the newest sample fed: how far behind the data each event came out
@@ -87,6 +89,7 @@ async def _replay_one(args: argparse.Namespace) -> int:
                      "wall_s": round(time.monotonic() - t_wall0, 4)}
             if isinstance(e, SetStarted):
                 shown_count[0] = 0
+                live_counts.started(e.start_s)
                 entry.update(set=e.set_index + 1, start_s=round(e.start_s, 4))
                 line = f"set started at {e.start_s:.1f} s (numbered when it ends)"
             elif isinstance(e, RepTentative):
@@ -96,11 +99,12 @@ async def _replay_one(args: argparse.Namespace) -> int:
                 entry.update(rep=json_safe(e.rep.to_dict()))
                 line = format_rep_line(e.rep) + correction_note(shown_count[0], e.rep)
                 shown_count[0] = e.rep.index
+                live_counts.rep(e.rep.index)
             else:
                 sets.append(e.summary)
                 s = e.summary
                 entry.update(set=s.index + 1, reps=len(s.reps))
-                line = f"set {s.index + 1} ended: {len(s.reps)} reps, tempo {s.tempo.notation() if s.tempo else '-'}"
+                line = set_end_line(s) + live_counts.ended(s)
             log.append(entry)
             if not as_json:
                 print(line, flush=True)

@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from cli.render import correction_note, format_rep_line, render_sets_table
+from cli.render import LiveSetCounts, correction_note, format_rep_line, render_sets_table, set_end_line
 from counting.events import EXERCISES, PLACEMENTS, Rep, RepCompleted, SetEnded, SetStarted, Tempo, session_to_dict
 from sensor.errors import SoleusError
 
@@ -93,7 +93,7 @@ class LiveView:
         self.lines: list[str] = []
         self.sets_done = 0
         self.pending = 0  # provisional reps before a set is confirmed (RepTentative)
-        self.live_counts: dict[float, int] = {}  # live rep count of each set started, by start (s)
+        self.live_counts = LiveSetCounts()
 
     def event(self, e) -> list[str]:
         out: list[str] = []
@@ -105,7 +105,7 @@ class LiveView:
         elif isinstance(e, SetStarted):
             self.pending = 0
             self.set_index, self.set_reps, self.set_start = e.set_index, 0, e.start_s
-            self.live_counts[e.start_s] = 0
+            self.live_counts.started(e.start_s)
             # numbered only when it ends: the final sets are chosen later (counting/merge.py)
             out.append(f"set started at {e.start_s:.1f} s")
             short.append(out[-1])
@@ -116,8 +116,7 @@ class LiveView:
             count = r.index if r.index else self.set_reps + 1
             self.reps_total += count - self.set_reps  # a corrected count moves the total with it
             self.set_reps = count
-            if self.set_start is not None:
-                self.live_counts[self.set_start] = self.set_reps
+            self.live_counts.rep(self.set_reps)
             self.cues = tempo_cues(r, self.target, self.prev_rep) if self.target else []
             line = format_rep_line(r) + f"  tempo {rep_tempo(r, self.prev_rep)}" + correction_note(shown, r)
             if self.cues:
@@ -128,20 +127,12 @@ class LiveView:
         elif isinstance(e, SetEnded):
             s = e.summary
             # the summary comes 20-35 s after the set: the next set may already be under way
-            live = [t0 for t0 in self.live_counts if t0 <= s.end_s]
-            live_reps = sum(self.live_counts.pop(t0) for t0 in live)
+            note = self.live_counts.ended(s)
             if self.set_start is None or self.set_start <= s.end_s:
                 self.set_start, self.set_index, self.set_reps = None, None, 0
             self.last_set_end = s.end_s
             self.sets_done += 1
-            line = f"set {s.index + 1} ended: {len(s.reps)} reps, tempo {s.tempo.notation() if s.tempo else '-'}"
-            if live_reps == 0:
-                line += " (found afterwards, from the body's rise)"
-            elif live_reps != len(s.reps):
-                # the final count weighs both channels' whole sets (counting/merge.py), the live
-                # one their sets so far (counting/arbiter.py)
-                line += f" (counted {live_reps} live)"
-            out.append(line)
+            out.append(set_end_line(s) + note)
             short.append(out[-1])
         self.lines = (self.lines + short)[-8:]
         return out

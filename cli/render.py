@@ -29,6 +29,41 @@ def correction_note(shown: int, rep: Rep) -> str:
     return ""
 
 
+def set_end_line(s: SetSummary) -> str:
+    """The line printed live when a set's final summary comes."""
+    return f"set {s.index + 1} ended: {len(s.reps)} reps, tempo {s.tempo.notation() if s.tempo else '-'}"
+
+
+class LiveSetCounts:
+    """The count shown live for each set in progress, to say at the set's end when the final
+    count differs: the final sets are chosen 20-35 s later from both channels' whole sets
+    (counting/merge.py), the live count from their sets so far (counting/arbiter.py), and a
+    set's unlike first or last movement is only dropped when it closes (counting/sets.py)."""
+
+    def __init__(self) -> None:
+        self._counts: dict[float, int] = {}  # by the set's start (s)
+        self._current: float | None = None
+
+    def started(self, start_s: float) -> None:
+        self._counts[start_s] = 0
+        self._current = start_s
+
+    def rep(self, count: int) -> None:
+        if self._current is not None:
+            self._counts[self._current] = count
+
+    def ended(self, summary: SetSummary) -> str:
+        """What to add to the set-end line. The summary may come after the next set started."""
+        live = sum(self._counts.pop(t0) for t0 in [t0 for t0 in self._counts if t0 <= summary.end_s])
+        if self._current is not None and self._current <= summary.end_s:
+            self._current = None
+        if live == 0:
+            return " (found afterwards, from the body's rise)"
+        if live != len(summary.reps):
+            return f" (counted {live} live)"
+        return ""
+
+
 def render_sets_table(sets: list[SetSummary], title: str = "") -> str:
     """A per-set, per-rep table."""
     lines = []

@@ -52,6 +52,10 @@ class CounterParams:
         than tail_dur_ratio x their median duration, or starts after a pause longer than
         tail_gap_ratio x their median pause: what follows a set (stepping off, heels down,
         putting the weights down) is like that; a tired last rep is smaller and slower.
+    head_pause_floor_s: a set's first rep is dropped when it closes while the pause after
+        it is longer than tail_gap_ratio x the others' median pause, taken as at least this
+        (s): stepping onto the block or bending to the weights comes seconds before the
+        reps, while reps with short pauses vary their pauses by more than a second.
     partial_ratio: a rep below this fraction of its set's median amplitude is partial
         (shared/interface.md section 3).
     tilt_timing_deg / vertical_timing_cm: a rep that tilts the sensor less than this (deg)
@@ -140,6 +144,7 @@ class CounterParams:
     tail_size_ratio: float = 1.4
     tail_dur_ratio: float = 0.65
     tail_gap_ratio: float = 3.0
+    head_pause_floor_s: float = 1.0
     foot_lever_m: float = 0.175
     squat_drop_cm: float = 15.0
     squat_stance_deg: float = 10.0

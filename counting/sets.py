@@ -333,7 +333,7 @@ class SetTracker:
         p = self.p
         while len(mvs) > max(p.min_set_reps, 2):
             gaps = [b.start_s - a.end_s for a, b in zip(mvs[1:-1], mvs[2:])]
-            if mvs[1].start_s - mvs[0].end_s <= p.tail_gap_ratio * max(median(gaps), 0.3):
+            if mvs[1].start_s - mvs[0].end_s <= p.tail_gap_ratio * max(median(gaps), p.head_pause_floor_s):
                 break
             mvs = mvs[1:]
         return mvs

@@ -29,3 +29,27 @@ def test_corrected_counts_are_marked_and_the_totals_follow_them():
     assert view.reps_total == sum(final) == 16  # not 17: the corrected rep is not counted twice
     assert view.sets_done == 2
     assert not any("counted" in line and "live" in line for line in lines)  # live counts were right
+
+
+def _summary(n: int, start: float):
+    from counting.measure import Movement
+    from counting.params import CounterParams
+    from counting.sets import summarize_set
+    mvs = [Movement(start_s=start + 5 * i, rise_end_s=start + 5 * i + 1, fall_start_s=start + 5 * i + 2,
+                    end_s=start + 5 * i + 4, peak_s=start + 5 * i + 1.5, amplitude_deg=25.0, vertical_cm=3.0,
+                    peak_rate_dps=50.0, sway_deg=0.5, hf_rms=0.1, gyro_hf_rms=None) for i in range(n)]
+    return summarize_set(0, mvs, exercise=None, placement=None, rest_before_s=None, params=CounterParams())
+
+
+def test_set_end_says_when_the_final_count_differs_from_the_live_one():
+    from cli.render import LiveSetCounts
+    counts = LiveSetCounts()
+    counts.started(10.0)
+    for k in range(1, 8):
+        counts.rep(k)  # 7 shown live, among them a first movement the closed set dropped
+    counts.started(100.0)  # the next set is under way when the first one's summary comes
+    counts.rep(1)
+    assert counts.ended(_summary(6, 15.0)) == " (counted 7 live)"
+    counts.rep(2)
+    assert counts.ended(_summary(2, 100.0)) == ""  # the second set's own live count
+    assert counts.ended(_summary(5, 200.0)) == " (found afterwards, from the body's rise)"

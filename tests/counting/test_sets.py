@@ -347,6 +347,14 @@ def test_first_rep_set_apart_is_trimmed_when_the_set_closes(pause, kept):
     assert reps[0].start_s == (first if kept else body[0]).start_s
 
 
+def test_first_rep_of_a_set_with_short_pauses_is_kept_a_second_apart():
+    # reps with 0.2 s pauses: a 1.5 s pause after the first is a slower start, not a step
+    body = series(6, t0=30.0, period=3.7)
+    first = mv(body[0].start_s - 1.5 - 3.5)
+    assert len(_closed([first] + body)) == 7
+    assert len(_closed([mv(body[0].start_s - 3.5 - 3.5)] + body)) == 6  # 3.5 s: set apart
+
+
 def test_bigger_first_rep_in_rhythm_is_kept():
     body = series(6, t0=30.0)
     fresh = mv(body[0].start_s - 4.5, amp=40.0)  # 1.6x the tilt, 1 s before the next
