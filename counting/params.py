@@ -52,6 +52,9 @@ class CounterParams:
         than tail_dur_ratio x their median duration, or starts after a pause longer than
         tail_gap_ratio x their median pause: what follows a set (stepping off, heels down,
         putting the weights down) is like that; a tired last rep is smaller and slower.
+    vertical_tail_size_ratio: tail_size_ratio for the rise channel's sets, whose rep-by-rep
+        heights scatter by a factor of ~2 (edge effects of the integration window): a last
+        rise only 1.4x the others' was most often a true rep.
     head_pause_floor_s: a set's first rep is dropped when it closes while the pause after
         it is longer than tail_gap_ratio x the others' median pause, taken as at least this
         (s): stepping onto the block or bending to the weights comes seconds before the
@@ -144,6 +147,7 @@ class CounterParams:
     tail_size_ratio: float = 1.4
     tail_dur_ratio: float = 0.65
     tail_gap_ratio: float = 3.0
+    vertical_tail_size_ratio: float = 2.2
     head_pause_floor_s: float = 1.0
     foot_lever_m: float = 0.175
     squat_drop_cm: float = 15.0

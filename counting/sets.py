@@ -319,7 +319,9 @@ class SetTracker:
             last, body = mvs[-1], mvs[:-1]
             gaps = [b.start_s - a.end_s for a, b in zip(body[:-1], body[1:])]
             late = last.start_s - body[-1].end_s > p.tail_gap_ratio * max(median(gaps), 0.3)
-            if not (late or last.size > p.tail_size_ratio * median(m.size for m in body)
+            # (the rise channel's heights scatter by ~2x rep to rep: only far bigger is unlike)
+            size_ratio = p.vertical_tail_size_ratio if last.channel == "vertical" else p.tail_size_ratio
+            if not (late or last.size > size_ratio * median(m.size for m in body)
                     or last.duration_s < p.tail_dur_ratio * median(m.duration_s for m in body)):
                 break
             mvs = body

@@ -404,6 +404,15 @@ def test_vertical_reps_keep_a_tighter_tempo():
     assert with_slow_rep(vmv, dur=3.5) == []
 
 
+@pytest.mark.parametrize("cm, kept", [(7.6, True), (10.0, False)])
+def test_a_vertical_sets_last_rise_is_trimmed_only_when_far_bigger(cm, kept):
+    # rises of 4 cm: integrated heights scatter by ~2x, so 1.9x is still a rep (a tilt rep
+    # 1.9x its set's would be trimmed), 2.5x is the step off the block
+    body = [vmv(10.0 + 4.5 * i) for i in range(6)]
+    reps = _closed(body + [vmv(body[-1].end_s + 1.0, cm=cm)])
+    assert len(reps) == (7 if kept else 6)
+
+
 # ---------------------------------------------------------------------------- summarize_set
 
 def test_summary_fills_bottom_pauses_from_gaps():
