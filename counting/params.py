@@ -52,9 +52,9 @@ class CounterParams:
         than tail_dur_ratio x their median duration, or starts after a pause longer than
         tail_gap_ratio x their median pause: what follows a set (stepping off, heels down,
         putting the weights down) is like that; a tired last rep is smaller and slower.
-    vertical_tail_size_ratio: tail_size_ratio for the rise channel's sets, whose rep-by-rep
-        heights scatter by a factor of ~2 (edge effects of the integration window): a last
-        rise only 1.4x the others' was most often a true rep.
+    vertical_tail_size_ratio: tail_size_ratio for the rise channel's sets (the tail trim and
+        the take-back), whose rep-by-rep heights scatter by a factor of ~2 (edge effects of
+        the integration window): a last rise only 1.4x the others' was most often a true rep.
     head_pause_floor_s: a set's first rep is dropped when it closes while the pause after
         it is longer than tail_gap_ratio x the others' median pause, taken as at least this
         (s): stepping onto the block or bending to the weights comes seconds before the

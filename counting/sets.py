@@ -305,7 +305,7 @@ class SetTracker:
             if (m.size < size / keep or not self._dur_ok(m, mvs) or not _same_way(m, mvs)
                     or m.end_s > out[0].start_s):
                 continue  # a wobble between reps, or overlapping the rep after it
-            if m.size > p.tail_size_ratio * size or m.duration_s < p.tail_dur_ratio * dur:
+            if m.size > self._tail_size_ratio(m) * size or m.duration_s < p.tail_dur_ratio * dur:
                 break
             out.insert(0, m)
         return out
@@ -319,13 +319,16 @@ class SetTracker:
             last, body = mvs[-1], mvs[:-1]
             gaps = [b.start_s - a.end_s for a, b in zip(body[:-1], body[1:])]
             late = last.start_s - body[-1].end_s > p.tail_gap_ratio * max(median(gaps), 0.3)
-            # (the rise channel's heights scatter by ~2x rep to rep: only far bigger is unlike)
-            size_ratio = p.vertical_tail_size_ratio if last.channel == "vertical" else p.tail_size_ratio
-            if not (late or last.size > size_ratio * median(m.size for m in body)
+            if not (late or last.size > self._tail_size_ratio(last) * median(m.size for m in body)
                     or last.duration_s < p.tail_dur_ratio * median(m.duration_s for m in body)):
                 break
             mvs = body
         return mvs
+
+    def _tail_size_ratio(self, mv: Movement) -> float:
+        """How much bigger than a set's reps an edge movement is unlike them: the rise
+        channel's heights scatter by ~2x rep to rep, so only far bigger there."""
+        return self.p.vertical_tail_size_ratio if mv.channel == "vertical" else self.p.tail_size_ratio
 
     def _trim_head(self, mvs: list[Movement]) -> list[Movement]:
         """Drop a first "rep" set apart from the set's others: stepping onto the block or
