@@ -61,6 +61,8 @@ class CounterParams:
         reps, while reps with short pauses vary their pauses by more than a second.
     partial_ratio: a rep below this fraction of its set's median amplitude is partial
         (shared/interface.md section 3).
+    vertical_partial_ratio: the same for the rise channel's reps, whose measured heights
+        scatter by ~2x (about 1.4x either way) around the true ones: 0.7 / 1.4.
     tilt_timing_deg / vertical_timing_cm: a rep that tilts the sensor less than this (deg)
         but lifts it at least this much (cm) is timed on its height curve, not its tilt.
     use_gyro: where the device has a gyroscope, the tilt comes from a complementary filter
@@ -144,6 +146,7 @@ class CounterParams:
     dur_ratio: float = 3.0
     vertical_dur_ratio: float = 2.0
     partial_ratio: float = 0.7
+    vertical_partial_ratio: float = 0.5
     tail_size_ratio: float = 1.4
     tail_dur_ratio: float = 0.65
     tail_gap_ratio: float = 3.0

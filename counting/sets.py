@@ -96,6 +96,13 @@ def infer_exercise(movements: list[Movement], placement: str | None, params: Cou
     return SQUAT if goes_down(movements) else infer_exercise(movements, "foot", params)
 
 
+def partial_ratio(mv: Movement, params: CounterParams) -> float:
+    """Below this fraction of its set's median size a rep is flagged partial: a measured
+    rise must be well under the set's to tell a short rep from the ~2x scatter of the rise
+    channel's integrated heights."""
+    return params.vertical_partial_ratio if mv.channel == "vertical" else params.partial_ratio
+
+
 def summarize_set(index: int, movements: list[Movement], *, exercise: str | None, placement: str | None,
                   rest_before_s: float | None, params: CounterParams) -> SetSummary:
     """Final reps (pauses filled, partial flags against the set's median) and set metrics."""
@@ -108,7 +115,7 @@ def summarize_set(index: int, movements: list[Movement], *, exercise: str | None
     final = []
     for i, r in enumerate(reps):
         gap = reps[i + 1].start_s - r.end_s if i + 1 < len(reps) else None
-        r = replace(r, partial=r.rom < params.partial_ratio * med)
+        r = replace(r, partial=r.rom < partial_ratio(movements[0], params) * med)
         final.append(replace(r, top_hold_s=gap) if lowering else replace(r, bottom_pause_s=gap))
     full = [r for r in final if not r.partial] or final
 
@@ -210,7 +217,7 @@ class SetTracker:
         rep = rep_from_movement(mv, set_index=len(self.sets_), index=index, exercise=self._set_exercise,
                                 placement=self.placement, params=self.p, down_first=goes_down(group))
         med = median(g.size for g in group[-15:])
-        return replace(rep, partial=mv.size < self.p.partial_ratio * med)
+        return replace(rep, partial=mv.size < partial_ratio(mv, self.p) * med)
 
     def add(self, cand: Candidate) -> list[Event]:
         out: list[Event] = []

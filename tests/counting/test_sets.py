@@ -439,6 +439,17 @@ def test_summary_flags_partial_reps_against_the_median():
     assert s.mean_rom == pytest.approx(sum(amps) / 6)
 
 
+def test_a_rise_is_partial_only_well_under_its_sets_median():
+    # the rise channel's heights scatter ~2x: 0.6x the median is within that, 0.45x is short
+    cms = [4.0, 4.2, 2.4, 3.8, 1.8, 4.0]  # median 3.9 -> partial under 1.95 (not 2.73)
+    mvs = [vmv(10.0 + 4.5 * i, cm=c) for i, c in enumerate(cms)]
+    s = summarize_set(0, mvs, exercise=None, placement=None, rest_before_s=None, params=P)
+    assert [r.partial for r in s.reps] == [False, False, False, False, True, False]
+    tr = SetTracker(P, exercise=None, placement=None)
+    live = [e.rep.partial for ev in run(tr, mvs) for e in ev if isinstance(e, RepCompleted)]
+    assert live == [False, False, False, False, True, False]  # the same live
+
+
 def test_partial_reps_do_not_count_in_the_tempo():
     mvs = [mv(10.0 + 5 * i) for i in range(5)]
     mvs[2] = mv(20.0, amp=10.0, con=0.4, top=0.1, ecc=0.5)  # a quick half rep
