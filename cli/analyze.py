@@ -79,8 +79,7 @@ async def _replay_one(args: argparse.Namespace) -> int:
     log: list[dict] = []
     t_wall0 = time.monotonic()
 
-    shown_count = [0]  # the live count of the set in progress
-    live_counts = LiveSetCounts()
+    live_counts = LiveSetCounts()  # the count shown live for each set in progress
 
     def show(events, t_data: float) -> None:
         # `t_data` is the newest sample fed: how far behind the data each event came out
@@ -88,7 +87,6 @@ async def _replay_one(args: argparse.Namespace) -> int:
             entry = {"event": type(e).__name__, "at_data_s": round(t_data, 4),
                      "wall_s": round(time.monotonic() - t_wall0, 4)}
             if isinstance(e, SetStarted):
-                shown_count[0] = 0
                 live_counts.started(e.start_s)
                 entry.update(set=e.set_index + 1, start_s=round(e.start_s, 4))
                 line = f"set started at {e.start_s:.1f} s (numbered when it ends)"
@@ -97,8 +95,7 @@ async def _replay_one(args: argparse.Namespace) -> int:
                 line = format_rep_line(e.rep) + "  (tentative: confirmed when the set is)"
             elif isinstance(e, RepCompleted):
                 entry.update(rep=json_safe(e.rep.to_dict()))
-                line = format_rep_line(e.rep) + correction_note(shown_count[0], e.rep)
-                shown_count[0] = e.rep.index
+                line = format_rep_line(e.rep) + correction_note(live_counts.shown(), e.rep)
                 live_counts.rep(e.rep.index)
             else:
                 sets.append(e.summary)

@@ -48,6 +48,10 @@ class LiveSetCounts:
         self._counts[start_s] = 0
         self._current = start_s
 
+    def shown(self) -> int:
+        """The count shown for the set in progress (0: none)."""
+        return self._counts.get(self._current, 0) if self._current is not None else 0
+
     def rep(self, count: int) -> None:
         if self._current is not None:
             self._counts[self._current] = count

@@ -350,9 +350,7 @@ class ExcursionDetector:
         if amp_deg >= p.tilt_timing_deg and end - start < p.min_rep_s:
             # too quick (a step in walking: most movements of a walk), and a large tilt is
             # never re-timed on the height: the rest of the measurement would go unused
-            mv = Movement(start_s=start, rise_end_s=rise_end, fall_start_s=fall_start, end_s=end,
-                          peak_s=float(t[peak_i]), amplitude_deg=amp_deg, vertical_cm=None, peak_rate_dps=0.0,
-                          sway_deg=0.0, hf_rms=0.0, gyro_hf_rms=None)
+            mv = Movement.timed_only(start, rise_end, fall_start, end, float(t[peak_i]), amplitude_deg=amp_deg)
             return Candidate(mv, reject_reason(mv, p), start, end, known_k)
         # the vertical acceleration is read from the magnitude with short impacts (the heel
         # meeting the floor, a knock) taken out first: their area would integrate into metres

@@ -61,6 +61,15 @@ class Movement:
     rise_with_tilt_cm: float | None = None
     turn_deg: float | None = None
 
+    @classmethod
+    def timed_only(cls, start_s: float, rise_end_s: float, fall_start_s: float, end_s: float, peak_s: float, *,
+                   amplitude_deg: float = 0.0, vertical_cm: float | None = None, channel: str = "tilt") -> "Movement":
+        """A movement timed but not measured further (rate, sway, impacts left at zero): one
+        already known to be too quick for a rep, kept for what the candidate says."""
+        return cls(start_s=start_s, rise_end_s=rise_end_s, fall_start_s=fall_start_s, end_s=end_s, peak_s=peak_s,
+                   amplitude_deg=amplitude_deg, vertical_cm=vertical_cm, peak_rate_dps=0.0, sway_deg=0.0,
+                   hf_rms=0.0, gyro_hf_rms=None, channel=channel)
+
     def as_squat(self) -> "Movement":
         """The same movement timed on its hip-drop shape (see drop_times)."""
         if self.drop_times is None:

@@ -112,10 +112,11 @@ def summarize_set(index: int, movements: list[Movement], *, exercise: str | None
                               down_first=down) for i, mv in enumerate(movements)]
     med = median(r.rom for r in reps)
     lowering = ex == SQUAT or down
+    short = partial_ratio(movements[0], params) * med
     final = []
     for i, r in enumerate(reps):
         gap = reps[i + 1].start_s - r.end_s if i + 1 < len(reps) else None
-        r = replace(r, partial=r.rom < partial_ratio(movements[0], params) * med)
+        r = replace(r, partial=r.rom < short)
         final.append(replace(r, top_hold_s=gap) if lowering else replace(r, bottom_pause_s=gap))
     full = [r for r in final if not r.partial] or final
 

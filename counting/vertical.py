@@ -249,8 +249,7 @@ class VerticalDetector:
     def _inside(self, timed: tuple, t_lo: float, t_hi: float) -> bool:
         """Is a bump timed (start, .., end) on the window's clock wholly inside its usable
         part [t_lo, t_hi], and after the last bump handed on?"""
-        start, end = timed[0] - self._delay_s, timed[3] - self._delay_s
-        return not (start < t_lo - self._delay_s or end > t_hi - self._delay_s or start <= self._last_end - 0.2)
+        return not (timed[0] < t_lo or timed[3] > t_hi or timed[0] - self._delay_s <= self._last_end - 0.2)
 
     def _bumps(self, w: np.ndarray, z: np.ndarray, k1: int) -> list[Candidate]:
         """Bumps of height curve `z` over window rows `w` (t, low-passed |acc|, raw |acc|,
@@ -316,9 +315,8 @@ class VerticalDetector:
             self._last_end = end
             known = k1 + self._n_med // 2  # once the centred median had the window's last sample
             if end - start < p.min_rep_s:  # too quick: the rest of the measurement would go unused
-                mv = Movement(start_s=start, rise_end_s=rise_end, fall_start_s=fall_start, end_s=end,
-                              peak_s=float(t[pk]) - self._delay_s, amplitude_deg=0.0, vertical_cm=sign * amp * 100.0,
-                              peak_rate_dps=0.0, sway_deg=0.0, hf_rms=0.0, gyro_hf_rms=None, channel="vertical")
+                mv = Movement.timed_only(start, rise_end, fall_start, end, float(t[pk]) - self._delay_s,
+                                         vertical_cm=sign * amp * 100.0, channel="vertical")
                 out.append(Candidate(mv, reject_reason(mv, p), start, end, known))
                 continue
             if noise is None:  # once per window: the floor, and the band around the reps
