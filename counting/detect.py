@@ -98,6 +98,7 @@ class ExcursionDetector:
         self._r: list[float] | None = None
         self._noise2 = 0.0
         self._axis: list[float] | None = None
+        self._axis_amp = 0.0  # tilt of the rep that set the axis (deg)
         self._axis_until_k = -1
         self._base = 0.0
         self._up_tail = np.empty((0, 3))  # the last RATE_LAG "up" rows, for the turn rate
@@ -223,10 +224,16 @@ class ExcursionDetector:
                 # far side of rest (a step's stretched bottom) do not count
                 ax_, ay_, az_ = axis
                 sgn = deg * ((ux - rx) * ax_ + (uy - ry) * ay_ + (uz - rz) * az_)
-                if st != EXCURSION and sgn < self._base:
+                if st == REST and -sgn > p.axis_far_ratio * self._axis_amp + p.onset_min_deg:
+                    # far beyond rest on the other side, by more than that set's reps ever
+                    # took it: not that set's bottom but a movement of its own (a squat after
+                    # a fidget that set the direction): follow it from rest, unsigned
+                    axis = self._axis = None
+                    self._base = 0.0
+                elif st != EXCURSION and sgn < self._base:
                     self._base = sgn
                 x = sgn - self._base
-            else:
+            if axis is None:
                 d = ux * rx + uy * ry + uz * rz
                 x = deg * acos(d) if -1.0 < d < 1.0 else (0.0 if d >= 1.0 else 180.0)
                 self._base = 0.0
@@ -305,7 +312,7 @@ class ExcursionDetector:
         self._exc_k = k
         self._c_max = c
         self._valley_c, self._valley_k = c, k
-        self._onset = (t_on, list(self._r), axis)
+        self._onset = (t_on, list(self._r), axis, self._axis_amp)
 
     def _track_rest(self, ux: float, uy: float, uz: float, beta: float) -> None:
         rx, ry, rz = self._r
@@ -316,7 +323,7 @@ class ExcursionDetector:
     def _measure(self, known_k: int, onset_k: int, end_k: int, onset: tuple) -> Candidate:
         p = self.p
         fs = p.fs_hz
-        t_on_deg, rest, axis = onset
+        t_on_deg, rest, axis, axis_amp = onset
         pre = int(1.5 * fs)
         w = self._hist.window(onset_k - pre, end_k + int(round(0.25 * fs)) + 1)
         t_on, t_end = self._t_of(onset_k), self._t_of(end_k)
@@ -400,7 +407,8 @@ class ExcursionDetector:
             drop_times=None if squat_times is None else squat_times[:4], rise_with_tilt_cm=rise_fit,
         )
         reason = reject_reason(mv, p)
-        if reason is None and axis is not None and float(np.dot(direction, axis)) < p.min_axis_cos:
+        if (reason is None and axis is not None and float(np.dot(direction, axis)) < p.min_axis_cos
+                and amp_deg <= p.axis_outgrow_ratio * axis_amp):
             reason = "moved in another direction than the set's reps"
         if reason is None:
             # later reps of this set are looked for along this rep's direction; a small tilt
@@ -408,6 +416,7 @@ class ExcursionDetector:
             # on a step where the heels rest below it), so look the other way
             flip = amp_deg < p.tilt_timing_deg and vert is not None and vert < -p.min_set_rise_cm
             self._axis = [float(-x if flip else x) for x in direction]
+            self._axis_amp = amp_deg
             self._axis_until_k = end_k + int(p.set_gap_s * fs)
         return Candidate(mv, reason, start, end, known_k)
 
