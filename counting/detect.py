@@ -405,6 +405,7 @@ class ExcursionDetector:
             amplitude_deg=amp_deg, vertical_cm=vert, peak_rate_dps=float(rate.max()),
             sway_deg=float(np.std(across[i0:i1])) if i1 > i0 else 0.0, hf_rms=hf, gyro_hf_rms=ghf,
             drop_times=None if squat_times is None else squat_times[:4], rise_with_tilt_cm=rise_fit,
+            direction=(float(direction[0]), float(direction[1]), float(direction[2])),
         )
         reason = reject_reason(mv, p)
         if (reason is None and axis is not None and float(np.dot(direction, axis)) < p.min_axis_cos

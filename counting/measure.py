@@ -41,6 +41,8 @@ class Movement:
         (see rise_with_tilt); else None.
     turn_deg: vertical channel only: how far the sensor turned during the rise (deg, the
         largest angle of its low-passed gravity direction from where it was at the start).
+    direction: tilt channel: the unit vector (sensor frame) along which "up" moved from
+        rest towards the extreme; else None.
     """
 
     start_s: float
@@ -60,6 +62,7 @@ class Movement:
     local_snr: float | None = None
     rise_with_tilt_cm: float | None = None
     turn_deg: float | None = None
+    direction: tuple[float, float, float] | None = None
 
     @classmethod
     def timed_only(cls, start_s: float, rise_end_s: float, fall_start_s: float, end_s: float, peak_s: float, *,

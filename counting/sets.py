@@ -147,8 +147,18 @@ def _same_way(mv: Movement, group: list[Movement]) -> bool:
     """Does the sensor go the same way (up or down) as in the group's reps? (The vertical
     channel hands on both the rises of heel raises and the dips of squats.)"""
     if mv.channel != "vertical":
-        return True
+        return _same_direction(mv, group)
     return ((mv.vertical_cm or 0.0) < 0.0) == goes_down(group[-15:])
+
+
+def _same_direction(mv: Movement, group: list[Movement]) -> bool:
+    """Does a tilt turn the sensor within 90 deg of the way the group's last reps did
+    (sensor frame)? On a step the heels' first drop from level to the stretch turns the foot
+    the other way from the reps that follow."""
+    dirs = [g.direction for g in group[-3:] if g.direction is not None]
+    if mv.direction is None or not dirs:
+        return True
+    return sum(a * sum(d[i] for d in dirs) for i, a in enumerate(mv.direction)) >= 0.0
 
 
 class SetTracker:
