@@ -41,8 +41,9 @@ class Movement:
         (see rise_with_tilt); else None.
     turn_deg: vertical channel only: how far the sensor turned during the rise (deg, the
         largest angle of its low-passed gravity direction from where it was at the start).
-    direction: tilt channel: the unit vector (sensor frame) along which "up" moved from
-        rest towards the extreme; else None.
+    direction: tilt channel, measured movements: the unit vector (sensor frame) along which
+        "up" moved from rest towards the extreme (zero if it did not move); else None (the
+        vertical channel, movements too quick to be measured).
     """
 
     start_s: float

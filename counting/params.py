@@ -25,12 +25,12 @@ class CounterParams:
     min_peak_ratio: a movement is a candidate only if it reaches this many onset thresholds.
     min_axis_cos: within a set, a rep's tilt direction must be this close (cosine) to the
         previous rep's: a weight shift or a glance tilts some other way.
-    axis_far_ratio / axis_outgrow_ratio: the direction a rep set is only that set's: at rest,
-        a tilt to the other side of rest by more than axis_far_ratio x that rep's tilt (plus
-        onset_min_deg) is not the set's bottom (on a step the heels rest below level, but
-        never further than the rep travels, from its bottom to its top) but a movement of its
-        own, followed from rest; and a movement more than axis_outgrow_ratio x that rep's
-        tilt is not held to its direction. Both keep a fidget of 2 deg from setting the
+    axis_far_ratio: the direction a rep set is only that set's: at rest, a tilt to the other
+        side of rest by more than axis_far_ratio x that rep's tilt (plus onset_min_deg) is not
+        the set's bottom (on a step the heels rest below level, but never further than the
+        rep travels, from its bottom to its top) but a movement of its own, followed from
+        rest; and a movement more than keep_ratio x that rep's tilt (too big to be one of the
+        set's reps) is not held to its direction. Both keep a fidget of 2 deg from setting the
         direction of the squats that follow (their descent was taken for the way to the bottom).
     valley_frac / valley_rise_frac: a movement that comes back below valley_frac of its
         peak and then rises again by valley_rise_frac of it is two reps (split at the valley),
@@ -137,8 +137,7 @@ class CounterParams:
     onset_noise_k: float = 3.0
     min_peak_ratio: float = 2.0
     min_axis_cos: float = 0.8
-    axis_far_ratio: float = 1.5
-    axis_outgrow_ratio: float = 3.0
+    axis_far_ratio: float = 1.0
     valley_frac: float = 0.3
     valley_rise_frac: float = 0.5
     min_rep_s: float = 1.2

@@ -144,8 +144,9 @@ def summarize_set(index: int, movements: list[Movement], *, exercise: str | None
 
 
 def _same_way(mv: Movement, group: list[Movement]) -> bool:
-    """Does the sensor go the same way (up or down) as in the group's reps? (The vertical
-    channel hands on both the rises of heel raises and the dips of squats.)"""
+    """Does the movement go the way the group's reps went? For the vertical channel: up or
+    down (it hands on both the rises of heel raises and the dips of squats); for the tilt
+    channel: turning the sensor within 90 deg of their direction (_same_direction)."""
     if mv.channel != "vertical":
         return _same_direction(mv, group)
     return ((mv.vertical_cm or 0.0) < 0.0) == goes_down(group[-15:])

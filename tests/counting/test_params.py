@@ -103,6 +103,9 @@ def test_amplitude_ratios_are_consistent():
     assert 1.0 / P.keep_ratio <= 0.3
     assert 1.0 < P.confirm_ratio <= P.keep_ratio
     assert 0.0 < P.min_axis_cos < 1.0
+    # a step's stretched bottom lies no further below level than a rep travels: the set's
+    # direction must survive that far beyond rest, not much further
+    assert 1.0 <= P.axis_far_ratio <= 2.5
     assert isinstance(P.min_set_reps, int) and 2 <= P.min_set_reps <= 6
 
 

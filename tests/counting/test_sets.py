@@ -727,16 +727,27 @@ def test_a_rise_that_turns_the_sensor_far_is_no_edge_rep():
 
 def test_a_tilt_the_other_way_before_the_reps_is_not_their_first_rep():
     # on a step the heels first drop from level to the stretch (foot turned one way), then
-    # every rep lifts them (turned the other way): the drop is no rep, live or at the end
+    # every rep lifts them (turned the other way): the drop is no rep, live or at the end,
+    # even when it is as big as the reps
     up, down = (1.0, 0.0, 0.0), (-0.98, 0.2, 0.0)
-    drop = replace(mv(10.0, amp=12.0), direction=down)
+    drop = replace(mv(10.0), direction=down)
     reps = [replace(m, direction=up) for m in series(8, t0=14.5)]
     tr = SetTracker(P, exercise=None, placement="foot")
     events = [e for evs in run(tr, [drop, *reps]) for e in evs] + tr.finish()
     assert [e.rep.start_s for e in events if isinstance(e, RepCompleted)] == [m.start_s for m in reps]
     assert tr.sets_[0].start_s == reps[0].start_s and len(tr.sets_[0].reps) == 8
-    # turned within 90 deg of the reps' way it may be one of them (taken back as their first)
+    # turned within 90 deg of the reps' way it may be one of them
     tr = SetTracker(P, exercise=None, placement="foot")
     run(tr, [replace(drop, direction=(0.3, 0.95, 0.0)), *reps])
     tr.finish()
     assert len(tr.sets_[0].reps) == 9
+
+
+def test_a_tilt_the_other_way_inside_a_set_is_not_a_rep():
+    up, down = (0.0, 0.0, 1.0), (0.0, 0.1, -0.99)
+    reps = [replace(m, direction=up) for m in series(8)]
+    other = replace(mv(reps[4].end_s + 0.2, con=0.5, top=0.3, ecc=0.6), direction=down)
+    tr = SetTracker(P, exercise=None, placement="thigh")
+    events = [e for evs in run(tr, [*reps[:5], other, *reps[5:]]) for e in evs] + tr.finish()
+    assert [e.rep.start_s for e in events if isinstance(e, RepCompleted)] == [m.start_s for m in reps]
+    assert len(tr.sets_) == 1 and len(tr.sets_[0].reps) == 8
