@@ -109,6 +109,11 @@ class CounterParams:
         last rise is dropped while the sensor turned during it by more than this times the
         set's median turn and more than this many degrees (bending down to a weight, stepping
         off a block: as big and as long as a rep, but the trunk or leg turns by tens of deg).
+    vertical_edge_speed_ratio / vertical_edge_hf_ratio: ... and while its peak vertical speed
+        is more than vertical_edge_speed_ratio x the set's median (a step on or off a block
+        moves the body 15-20 cm in under a second; a controlled rep's speed varies by less
+        than 2x across a set), or its impact energy (hf_rms) more than vertical_edge_hf_ratio
+        x the set's median (a foot landing on or off the block).
     vertical_only_min_reps: a set that only the vertical channel found needs this many reps
         (as a tilt set: min_set_reps; the noise gate, vertical_set_snr, carries the doubt).
     squat_drop_cm: with the placement unknown, a set of large tilts is a raised-heel squat if
@@ -182,6 +187,8 @@ class CounterParams:
     vertical_cover_ratio: float = 0.7
     vertical_edge_turn_ratio: float = 3.0
     vertical_edge_turn_deg: float = 2.0
+    vertical_edge_speed_ratio: float = 2.5
+    vertical_edge_hf_ratio: float = 1.5
     vertical_floor_snr: float = 1.5
     vertical_backed_snr: float = 0.2
 

@@ -362,19 +362,27 @@ class SetTracker:
             mvs = mvs[1:]
         return mvs
 
-    def _drop_turned_edges(self, mvs: list[Movement]) -> list[Movement]:
-        """Drop a first or last rise of a vertical set during which the sensor turned far
-        more than in the set's reps: bending down to a weight or stepping on or off a block
-        lifts the sensor like a rep but turns the trunk or leg by tens of degrees."""
+    def _drop_odd_edges(self, mvs: list[Movement]) -> list[Movement]:
+        """Drop a first or last rise of a vertical set unlike the set's reps in how it moved:
+        bending down to a weight or stepping on or off a block lifts or lowers the sensor as
+        much and as long as a rep (its size and timing pass), but turns the trunk or leg by
+        tens of degrees, moves the body a step's height (15-20 cm) in under a second, and
+        lands a foot."""
         p = self.p
         if mvs[0].channel != "vertical" or any(m.turn_deg is None for m in mvs):
             return mvs
         while len(mvs) > p.min_set_reps:
             med = median(m.turn_deg for m in mvs)
             limit = max(p.vertical_edge_turn_ratio * med, p.vertical_edge_turn_deg)
-            if mvs[-1].turn_deg > limit:
+            fast = p.vertical_edge_speed_ratio * median(m.peak_rate_dps for m in mvs)
+            shaky = p.vertical_edge_hf_ratio * median(m.hf_rms for m in mvs)
+
+            def odd(m: Movement) -> bool:
+                return m.turn_deg > limit or m.peak_rate_dps > fast or m.hf_rms > shaky
+
+            if odd(mvs[-1]):
                 mvs = mvs[:-1]
-            elif mvs[0].turn_deg > limit:
+            elif odd(mvs[0]):
                 mvs = mvs[1:]
             else:
                 break
@@ -385,7 +393,7 @@ class SetTracker:
         if not mvs:
             return []
         self._seen_after = mvs[-1].end_s
-        mvs = self._drop_turned_edges(self._trim_head(self._trim_tail(mvs)))
+        mvs = self._drop_odd_edges(self._trim_head(self._trim_tail(mvs)))
         summary = summarize_set(len(self.sets_), mvs, exercise=self.exercise, placement=self.placement,
                                 rest_before_s=None, params=self.p)
         summary = replace(summary, **self._noise(mvs))

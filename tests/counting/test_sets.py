@@ -725,6 +725,22 @@ def test_a_rise_that_turns_the_sensor_far_is_no_edge_rep():
     assert [len(e.summary.reps) for evs in ev for e in evs if isinstance(e, SetEnded)] == [8]
 
 
+@pytest.mark.parametrize("edge", ["first", "last"])
+@pytest.mark.parametrize("rate, hf, dropped", [(8.0, 0.1, False), (15.0, 0.1, False), (22.0, 0.1, True),
+                                               (8.0, 0.14, False), (8.0, 0.17, True)])
+def test_a_rise_far_quicker_or_shakier_than_the_reps_is_no_edge_rep(edge, rate, hf, dropped):
+    # stepping onto or off the block moves the body 15-20 cm in under a second and lands a
+    # foot: its peak speed is 3-4x a controlled rep's (which vary by less than 2x), its
+    # impacts higher; the pinned window makes it look as big and as long as a rep
+    reps = [replace(rise(10.0 + 4.5 * i, turn=3.0), peak_rate_dps=8.0 * (0.8 + 0.2 * (i % 3))) for i in range(8)]
+    t = reps[0].start_s - 4.5 if edge == "first" else reps[-1].start_s + 4.5
+    odd = replace(rise(t, turn=3.0), peak_rate_dps=rate, hf_rms=hf)
+    tr = SetTracker(P, exercise=None, placement=None)
+    run(tr, [odd] + reps if edge == "first" else reps + [odd])
+    tr.finish()
+    assert len(tr.sets_) == 1 and len(tr.sets_[0].reps) == (8 if dropped else 9)
+
+
 def test_a_tilt_the_other_way_before_the_reps_is_not_their_first_rep():
     # on a step the heels first drop from level to the stretch (foot turned one way), then
     # every rep lifts them (turned the other way): the drop is no rep, live or at the end,
