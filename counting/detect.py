@@ -111,6 +111,7 @@ class ExcursionDetector:
         self._noise2 = 0.0
         self._axis: list[float] | None = None
         self._axis_amp = 0.0  # tilt of the rep that set the axis (deg)
+        self._axis_far = 0.0  # how far past rest on the other side the axis holds (deg)
         self._axis_until_k = -1
         self._base = 0.0
         self._up_tail = np.empty((0, 3))  # the last RATE_LAG "up" rows, for the turn rate
@@ -236,7 +237,7 @@ class ExcursionDetector:
                 # far side of rest (a step's stretched bottom) do not count
                 ax_, ay_, az_ = axis
                 sgn = deg * ((ux - rx) * ax_ + (uy - ry) * ay_ + (uz - rz) * az_)
-                if st == REST and -sgn > p.axis_far_ratio * self._axis_amp + p.onset_min_deg:
+                if st == REST and -sgn > self._axis_far:
                     # far beyond rest on the other side, by more than that set's reps ever
                     # took it: not that set's bottom but a movement of its own (a squat after
                     # a fidget that set the direction): follow it from rest, unsigned
@@ -433,6 +434,7 @@ class ExcursionDetector:
             # the tuning halves: it is the way back from a rep, not a rep)
             self._axis = [float(-x if flip else x) for x in direction]
             self._axis_amp = amp_deg
+            self._axis_far = p.axis_far_ratio * amp_deg + p.onset_min_deg  # (read per sample)
             self._axis_until_k = end_k + int(p.set_gap_s * fs)
         return Candidate(mv, reason, start, end, known_k)
 

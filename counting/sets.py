@@ -159,7 +159,8 @@ def _same_direction(mv: Movement, group: list[Movement]) -> bool:
     dirs = [g.direction for g in group[-3:] if g.direction is not None]
     if mv.direction is None or not dirs:
         return True
-    return sum(a * sum(d[i] for d in dirs) for i, a in enumerate(mv.direction)) >= 0.0
+    way = [sum(c) for c in zip(*dirs)]
+    return sum(a * b for a, b in zip(mv.direction, way)) >= 0.0
 
 
 class SetTracker:

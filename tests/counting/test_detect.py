@@ -11,34 +11,37 @@ from counting.samples import Samples
 from tests.counting.synth import min_jerk, mj_inverse
 
 
+def _tilts(fs: float, t_end: float, moves: list[tuple[float, float, float, float, float]],
+           seed: int = 5) -> Samples:
+    """A sensor at rest, z up, tilted by `moves` (in time order, each starting where the one
+    before left): (start s, duration s, from deg, to deg, direction deg in the horizontal
+    plane), each along a minimum-jerk path. Exact gravity for any tilt, 0.02 m/s^2 noise."""
+    t = np.arange(0.0, t_end, 1 / fs)
+    tilt = np.zeros((len(t), 2))  # the tilt vector (deg): its size and its direction
+    for start, dur, a, b, az in moves:
+        d = np.array([np.cos(np.radians(az)), np.sin(np.radians(az))])
+        m = t >= start
+        tilt[m] += np.outer((b - a) * min_jerk(np.clip((t[m] - start) / dur, 0.0, 1.0)), d)
+    size = np.radians(np.linalg.norm(tilt, axis=1))
+    way = tilt / np.maximum(np.linalg.norm(tilt, axis=1), 1e-12)[:, None]
+    g = 9.81 * np.column_stack([np.sin(size)[:, None] * way, np.cos(size)])
+    return Samples(t, g + np.random.default_rng(seed).normal(0.0, 0.02, g.shape), None)
+
+
 def _fidget_then_squats(n: int = 10):
     """A thigh sensor: a 3 deg fidget one way, then n squats turning it 50 deg the other way
     (2.5 s down, 1.5 s held at the bottom, 1 s up, 1.5 s standing): each held bottom lasts
     long enough to look like a rest. Returns Samples and the squats' (start, end) (s)."""
-    fs, lead = 100.0, 10.0
     down, bot, up, top = 2.5, 1.5, 1.0, 1.5
     period = down + bot + up + top
-    t = np.arange(0.0, lead + 6.0 + n * period + 10.0, 1 / fs)
-    pitch = np.zeros_like(t)
-    m = (t >= lead) & (t < lead + 1.0)
-    pitch[m] = 3.0 * min_jerk(t[m] - lead)
-    pitch[(t >= lead + 1.0) & (t < lead + 1.5)] = 3.0
-    m = (t >= lead + 1.5) & (t < lead + 3.0)
-    pitch[m] = 3.0 * (1.0 - min_jerk((t[m] - lead - 1.5) / 1.5))
+    moves = [(10.0, 1.0, 0.0, 3.0, 0.0), (11.5, 1.5, 3.0, 0.0, 0.0)]
     x10 = mj_inverse(0.1)
     reps = []
     for i in range(n):
-        s = lead + 6.0 + i * period
-        m = (t >= s) & (t < s + down)
-        pitch[m] = -50.0 * min_jerk((t[m] - s) / down)
-        pitch[(t >= s + down) & (t < s + down + bot)] = -50.0
-        m = (t >= s + down + bot) & (t < s + down + bot + up)
-        pitch[m] = -50.0 * (1.0 - min_jerk((t[m] - s - down - bot) / up))
+        s = 16.0 + i * period
+        moves += [(s, down, 0.0, -50.0, 0.0), (s + down + bot, up, -50.0, 0.0, 0.0)]
         reps.append((s + x10 * down, s + down + bot + (1.0 - x10) * up))
-    p = np.radians(pitch)
-    acc = 9.81 * np.stack([np.sin(p), np.zeros_like(p), np.cos(p)], 1)
-    acc += np.random.default_rng(3).normal(0.0, 0.02, acc.shape)
-    return Samples(t, acc, None), reps
+    return _tilts(100.0, 26.0 + n * period, moves, seed=3), reps
 
 
 def test_a_fidget_does_not_set_the_direction_of_the_squats_after_it():
@@ -53,21 +56,6 @@ def test_a_fidget_does_not_set_the_direction_of_the_squats_after_it():
     old = replace(CounterParams(), axis_far_ratio=1e9, keep_ratio=1e9)
     reps_old = [r for s in analyze(smp, params=old) for r in s.reps]
     assert len(reps_old) != len(truth) or np.abs(np.array([r.start_s for r in reps_old]) - [a for a, _ in truth]).max() > 1.0
-
-
-def _tilts(fs: float, t_end: float, moves: list[tuple[float, float, float, float, float]]) -> Samples:
-    """Tilts of a sensor about horizontal axes: each move (start s, duration s, from deg, to
-    deg, axis angle deg in the horizontal plane) turns it along a minimum-jerk path."""
-    t = np.arange(0.0, t_end, 1 / fs)
-    tilt = np.zeros((len(t), 2))
-    for start, dur, a, b, az in moves:
-        d = np.array([np.cos(np.radians(az)), np.sin(np.radians(az))])
-        cur = a + (b - a) * min_jerk(np.clip((t - start) / dur, 0.0, 1.0))
-        m = t >= start
-        tilt[m] = tilt[m] - np.outer(np.full(m.sum(), a), d) * (start > 0) + np.outer(cur[m], d) * (start > 0)
-    g = np.column_stack([np.sin(np.radians(tilt[:, 0])), np.sin(np.radians(tilt[:, 1])), np.ones(len(t))])
-    g = 9.81 * g / np.linalg.norm(g, axis=1)[:, None]
-    return Samples(t, g + np.random.default_rng(5).normal(0.0, 0.02, g.shape), None)
 
 
 def _step_raises(stretch: float, n: int = 10):
