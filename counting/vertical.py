@@ -293,8 +293,11 @@ class VerticalDetector:
             amp = float(zs[pk]) - rest
             if amp < (min_m if sign > 0 else squat_m):
                 continue  # has not come back yet, or too small (a dip: no squat)
-            if sign > 0 and amp >= squat_m:
-                continue  # standing up between squats (or from a chair): no heel raise
+            if sign > 0 and float(zs[pk]) - min(float(zs[il]), float(zs[ir])) >= squat_m:
+                # standing up out of a squat's dip on either side (or from a chair): no heel
+                # raise. Measured from the shallower side alone, quick squats' short standing
+                # came under the limit and was handed on in place of the next dip
+                continue
             # the bottoms before and after the rep differ: time the phases from the line through
             # both, if the curve leaves and comes back through the 10% level from its higher one
             timed = time_from_bottoms(t, zs, pk, a, b, il, ir)
