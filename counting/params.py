@@ -96,7 +96,10 @@ class CounterParams:
         half of its reps or more (a still sensor's noise does not also tilt it in step).
     vertical_floor_snr: ... or its median snr against the sensor's noise floor alone (the
         quiet between sets) must reach this: quick rises raise the noise band around them,
-        so a set of crisp reps can fail the first test while standing far out of the noise.
+        so a set of crisp reps can fail the first test while standing far out of the noise,
+        and so does the sway of a chest strap 1.3 m above the ankles (its 1.5-2.5 Hz band
+        is ~6x the floor during a set). White noise makes sets of 0.10-0.31; still sensors
+        (0.02-0.1 m/s^2) make no reps down to 0.4.
     vertical_prefer_snr: where both channels found a set and the tilts are small, the
         vertical channel's sets are kept if they counted more reps, or if all of them stand
         this clearly out of the noise around them (local snr): small tilts sway as much as a
@@ -189,7 +192,7 @@ class CounterParams:
     vertical_edge_turn_deg: float = 2.0
     vertical_edge_speed_ratio: float = 2.5
     vertical_edge_hf_ratio: float = 1.5
-    vertical_floor_snr: float = 1.5
+    vertical_floor_snr: float = 0.6
     vertical_backed_snr: float = 0.2
 
     @classmethod
