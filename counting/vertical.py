@@ -182,16 +182,34 @@ class VerticalDetector:
             return self._local(w)  # the first seconds of a stream
         return float(np.sqrt(percentile(np.asarray(pows), NOISE_PCT) * NOISE_PCT_TO_MEAN))
 
-    def _turn(self, acc: np.ndarray, i0: int, i1: int) -> float:
-        """How far the gravity direction (a 0.5 s moving mean of acc, rows i0..i1 of a window)
-        turned from where it was at i0 (deg). Asked only per bump: cheap, and the same for
-        any chunking (it only reads the window)."""
+    def _directions(self, acc: np.ndarray, i0: int, i1: int) -> np.ndarray:
+        """Unit gravity directions (a 0.5 s moving mean of acc) at rows i0..i1 of a window.
+        Asked only per bump: cheap, and the same for any chunking (it only reads the window)."""
         n = self._n_dir
         a = max(0, i0 - n + 1)
         c = np.cumsum(np.vstack([np.zeros((1, 3)), acc[a:i1]]), axis=0)
         g = c[n:] - c[:-n] if len(c) > n else c[-1:] - c[:1]
-        g = g / np.maximum(np.linalg.norm(g, axis=1), 1e-9)[:, None]
+        return g / np.maximum(np.linalg.norm(g, axis=1), 1e-9)[:, None]
+
+    @staticmethod
+    def _turn(g: np.ndarray) -> float:
+        """How far the gravity directions `g` turned from the first one (deg)."""
         return float(np.degrees(np.arccos(np.clip((g @ g[0]).min(), -1.0, 1.0))))
+
+    @staticmethod
+    def _sway(g: np.ndarray, h: np.ndarray) -> float:
+        """RMS wobble (deg) of the gravity directions `g` that is not the rep's own tilt: a
+        rise tilts shank, thigh and trunk by a few degrees in step with the height `h` (same
+        rows); rolling, buckling or swaying does not follow it. The largest principal RMS of
+        what is left, comparable to the tilt channel's sway_deg (the RMS across its axis)."""
+        m = g.mean(axis=0)
+        m /= max(float(np.linalg.norm(m)), 1e-9)
+        e1 = np.cross(m, [1.0, 0.0, 0.0] if abs(m[0]) < 0.9 else [0.0, 1.0, 0.0])
+        e1 /= np.linalg.norm(e1)
+        d = np.degrees(np.column_stack([g @ e1, g @ np.cross(m, e1)]))
+        x = np.column_stack([np.ones(len(h)), h])
+        r = d - x @ np.linalg.lstsq(x, d, rcond=None)[0]
+        return float(np.sqrt(max(np.linalg.eigvalsh(r.T @ r / len(r))[-1], 0.0)))
 
     @staticmethod
     def _local(w: np.ndarray) -> float:
@@ -327,12 +345,13 @@ class VerticalDetector:
             snr = amp / max(noise * (end - start) ** 1.5, 1e-12)
             local_snr = amp / max(local * (end - start) ** 1.5, 1e-12)
             speed = np.abs(np.gradient(z[i0:i1], t[i0:i1]))
-            turn = self._turn(w[:, 4:7], i0, i1)
+            g = self._directions(w[:, 4:7], i0, i1)
+            sway = self._sway(g, zs[i1 - len(g): i1])
             mv = Movement(
                 start_s=start, rise_end_s=rise_end, fall_start_s=fall_start, end_s=end,
                 peak_s=float(t[pk]) - self._delay_s, amplitude_deg=0.0, vertical_cm=sign * amp * 100.0,
-                peak_rate_dps=float(speed.max() * 100.0), sway_deg=0.0, hf_rms=rms(raw[i0:i1] - lp[i0:i1]),
-                gyro_hf_rms=None, channel="vertical", snr=snr, local_snr=local_snr, turn_deg=turn,
+                peak_rate_dps=float(speed.max() * 100.0), sway_deg=sway, hf_rms=rms(raw[i0:i1] - lp[i0:i1]),
+                gyro_hf_rms=None, channel="vertical", snr=snr, local_snr=local_snr, turn_deg=self._turn(g),
             )
             out.append(Candidate(mv, reject_reason(mv, p), start, end, known))
         return out

@@ -279,3 +279,29 @@ def test_reps_across_dropouts_are_still_found():
         assert len([m for m in ok if abs(m.start_s - tr["start_s"]) < 1.0]) == 1
     for size in (1, 250):
         assert [c.movement for c in detect(uniform(cut), size) if c.ok] == ok
+
+
+# ---------------------------------------------------------------------------- sway
+
+def rolling_rise(roll_deg: float, seed: int = 4):
+    """pure_rise with the segment rolling sideways (across the rep's small forward tilt) by
+    roll_deg at 0.4 Hz, as an ankle rolling or a body swaying on one leg does."""
+    from scipy.spatial.transform import Rotation
+
+    smp, truth = pure_rise(noise=0.01)
+    rot = Rotation.random(random_state=4)  # tilt_session's mounting: its reps tilt about body y
+    roll = Rotation.from_rotvec(np.outer(np.radians(roll_deg) * np.sin(2 * np.pi * 0.4 * smp.t), [1.0, 0.0, 0.0]))
+    return Samples(smp.t, rot.apply(roll.apply(rot.inv().apply(smp.acc)))), truth
+
+
+@pytest.mark.parametrize("roll_deg", [0.0, 1.5])
+def test_rises_report_the_sway_across_them(roll_deg):
+    # the rise channel's reps reported no sway at all (0.0) before: the figure now has the
+    # tilt channel's meaning, the RMS of the tilt across the rep's own
+    smp, _ = rolling_rise(roll_deg)
+    sways = [c.movement.sway_deg for c in detect(uniform(smp)) if c.ok]
+    assert len(sways) == 12
+    if roll_deg:
+        assert np.median(sways) == pytest.approx(roll_deg / np.sqrt(2), rel=0.3)  # RMS of a sine
+    else:
+        assert max(sways) < 0.2
