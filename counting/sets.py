@@ -65,9 +65,9 @@ def infer_exercise(movements: list[Movement], placement: str | None, params: Cou
     In a heel raise only the foot tilts by more than ~15 deg (shank, thigh, trunk and a
     hanging arm a few degrees); a raised-heel squat turns the shank, thigh and trunk by
     tens of degrees. With the placement unknown a large tilt is either a foot in a heel
-    raise or another segment in a squat: a squat if the sensor went down by squat_drop_cm
-    or more or went down as it tilted, a foot if it went up. On the foot, a heel rise past
-    10.5 cm means a step.
+    raise or another segment in a squat: a squat if the sensor went down as it tilted, a
+    foot if it went up (or, where that could not be fitted, a squat if it went down by
+    squat_drop_cm or more). On the foot, a heel rise past 10.5 cm means a step.
     """
     if movements[0].channel == "vertical":
         if goes_down(movements):
@@ -82,18 +82,17 @@ def infer_exercise(movements: list[Movement], placement: str | None, params: Cou
         return "standing_calf_raise"
     if placement is not None:
         return SQUAT
-    # placement unknown: a squat takes the hips down by 30-45 cm and any sensor above the
-    # ankle with them, while no sensor goes down by more than ~8 cm in a heel raise (the heels
+    # placement unknown: a squat takes the sensor down as it tilts (the hips drop 30-45 cm,
+    # the knee a few cm), a heel raise takes the foot's laces up with the heel. Which way the
+    # sensor moves with its tilt (rise_with_tilt) says so even where its extreme height
+    # cannot: the accelerometer's scale errors (1-3%) put 20-30 cm of false drop on the
+    # height curve of a foot tilting 25 deg for 3 s
+    if any(mv.rise_with_tilt_cm is not None for mv in movements):
+        return SQUAT if goes_down(movements) else infer_exercise(movements, "foot", params)
+    # without that fit: no sensor goes down by more than ~8 cm in a heel raise (the heels
     # below a step)
     drop = median(-(mv.vertical_cm or 0.0) for mv in movements)
-    if drop >= params.squat_drop_cm:
-        return SQUAT
-    # a smaller drop is still a squat on the shank (the knee only goes down a few cm), and a
-    # rise is the foot's: the laces go up with the heel. Which way the sensor moves with its
-    # tilt tells them apart where the sensor's extreme height cannot (bias and scale errors)
-    if all(mv.rise_with_tilt_cm is None for mv in movements):
-        return None
-    return SQUAT if goes_down(movements) else infer_exercise(movements, "foot", params)
+    return SQUAT if drop >= params.squat_drop_cm else None
 
 
 def partial_ratio(mv: Movement, params: CounterParams) -> float:
