@@ -172,6 +172,7 @@ class SetTracker:
         self.sets_: list[SetSummary] = []
         self._pending: list[Movement] = []
         self._current: list[Movement] | None = None
+        self._shown = 0  # reps of the set in progress reported live (RepCompleted)
         self._set_exercise: str | None = exercise
         self._last_set_end: float | None = None
         # the last few rep-like movements, for a set confirmed late to take back its first reps
@@ -250,8 +251,7 @@ class SetTracker:
                 return out  # a wobble or a twitch between reps, nothing like the set's reps
             if in_time and self._amp_ok(mv, self._current, keep):
                 self._current.append(mv)
-                out.append(RepCompleted(self._rep(mv, len(self._current), self._current)))
-                return out
+                return out + self._show()
             out += self._close()
         if self._pending:
             last = self._pending[-1]
@@ -270,10 +270,24 @@ class SetTracker:
                 self._set_exercise = infer_exercise(self._current, self.placement, self.p)
             first = self._rep(self._current[0], 1, self._current)
             out.append(SetStarted(len(self.sets_), first.start_s, self._set_exercise))
-            for i in range(len(self._current)):
-                out.append(RepCompleted(self._rep(self._current[i], i + 1, self._current)))
+            self._shown = 0
+            out += self._show()
         else:
             out.append(RepTentative(self._rep(mv, len(self._pending), self._pending), len(self._pending)))
+        return out
+
+    def _show(self) -> list[Event]:
+        """RepCompleted for the reps of the set in progress not shown yet, up to the last one
+        that would stay if the set ended now: a step off the block or the weights put down
+        join the set as its last "rep" and are trimmed when it closes (_close); shown live,
+        the count at the set's end was one too many. Such a movement is shown only once a
+        rep like the set's follows it."""
+        cur = self._current
+        assert cur is not None
+        kept = {id(m) for m in self._drop_odd_edges(self._trim_tail(cur))}
+        last = max((i for i, m in enumerate(cur) if id(m) in kept), default=-1) + 1
+        out: list[Event] = [RepCompleted(self._rep(cur[i], i + 1, cur)) for i in range(self._shown, last)]
+        self._shown = max(self._shown, last)
         return out
 
     def advance(self, horizon_s: float) -> list[Event]:

