@@ -18,6 +18,7 @@ makes) and its local snr (the same against the noise band around it).
 from __future__ import annotations
 
 import bisect
+import math
 
 import numpy as np
 from scipy import ndimage, signal
@@ -202,14 +203,23 @@ class VerticalDetector:
         rise tilts shank, thigh and trunk by a few degrees in step with the height `h` (same
         rows); rolling, buckling or swaying does not follow it. The largest principal RMS of
         what is left, comparable to the tilt channel's sway_deg (the RMS across its axis)."""
-        m = g.mean(axis=0)
-        m /= max(float(np.linalg.norm(m)), 1e-9)
-        e1 = np.cross(m, [1.0, 0.0, 0.0] if abs(m[0]) < 0.9 else [0.0, 1.0, 0.0])
-        e1 /= np.linalg.norm(e1)
-        d = np.degrees(np.column_stack([g @ e1, g @ np.cross(m, e1)]))
-        x = np.column_stack([np.ones(len(h)), h])
-        r = d - x @ np.linalg.lstsq(x, d, rcond=None)[0]
-        return float(np.sqrt(max(np.linalg.eigvalsh(r.T @ r / len(r))[-1], 0.0)))
+        mx, my, mz = (float(v) for v in g.sum(axis=0))
+        n = max(math.sqrt(mx * mx + my * my + mz * mz), 1e-9)
+        mx, my, mz = mx / n, my / n, mz / n
+        # two axes across the mean direction (a cross product with the axis it is least along)
+        ax, ay, az = (0.0, -mz, my) if abs(mx) < 0.9 else (mz, 0.0, -mx)
+        n = math.sqrt(ax * ax + ay * ay + az * az)
+        e1 = np.array([ax / n, ay / n, az / n])
+        e2 = np.array([my * e1[2] - mz * e1[1], mz * e1[0] - mx * e1[2], mx * e1[1] - my * e1[0]])
+        hc = h - h.mean()
+        hh = max(float(hc @ hc), 1e-18)
+        # the tilt in the plane across gravity (two axes, rad), less its straight-line fit on h
+        x, y = g @ e1, g @ e2
+        x = x - x.mean() - hc * (float(hc @ x) / hh)
+        y = y - y.mean() - hc * (float(hc @ y) / hh)
+        a, b, c = float(x @ x), float(x @ y), float(y @ y)
+        big = 0.5 * (a + c) + np.sqrt(0.25 * (a - c) ** 2 + b * b)  # the 2x2 scatter's larger eigenvalue
+        return float(np.degrees(np.sqrt(big / len(x))))
 
     @staticmethod
     def _local(w: np.ndarray) -> float:
