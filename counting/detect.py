@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import ndimage, signal
 
-from counting.measure import (Movement, gravity_direction, percentile, rise_with_tilt, rms, tilt_curve,
+from counting.measure import (Movement, gravity_direction, percentile, rise_of_set, rise_terms, rms, tilt_curve,
                               time_excursion, time_from_bottoms, vertical_curve, zero_phase)
 from counting.params import CounterParams
 from counting.resample import Uniform
@@ -393,9 +393,9 @@ class ExcursionDetector:
             if len(ext):
                 vert = float((ext.max() if ext.max() >= -ext.min() else ext.min()) * 100.0)
         # large tilts only: where it tells a foot in a heel raise from a squat (sets.infer_exercise)
-        rise_fit = None
+        terms = None
         if z is not None and amp_deg >= p.tilt_timing_deg:
-            rise_fit = rise_with_tilt(t[j0:], z, (along[j0:] - rest_level) / amp_deg)
+            terms = rise_terms(t[j0:], z, (along[j0:] - rest_level) / amp_deg)
         if vert is not None and amp_deg < p.tilt_timing_deg and abs(vert) >= p.vertical_timing_cm:
             # segments that tilt only a few degrees sway by a good part of that, while the
             # body's rise is sway-free: time the phases on the sensor's height instead
@@ -416,7 +416,8 @@ class ExcursionDetector:
             start_s=start, rise_end_s=rise_end, fall_start_s=fall_start, end_s=end, peak_s=float(t[peak_i]),
             amplitude_deg=amp_deg, vertical_cm=vert, peak_rate_dps=float(rate.max()),
             sway_deg=float(np.std(across[i0:i1])) if i1 > i0 else 0.0, hf_rms=hf, gyro_hf_rms=ghf,
-            drop_times=None if squat_times is None else squat_times[:4], rise_with_tilt_cm=rise_fit,
+            drop_times=None if squat_times is None else squat_times[:4],
+            rise_with_tilt_cm=None if terms is None else rise_of_set([terms]), rise_terms=terms,
             direction=(float(direction[0]), float(direction[1]), float(direction[2])),
         )
         reason = reject_reason(mv, p)

@@ -38,7 +38,8 @@ class Movement:
         rep's own quick parts and any stepping or fidgeting around it raise.
     rise_with_tilt_cm: tilt channel, tilts of tilt_timing_deg or more: the sensor's rise (cm,
         + up) at the tilt's extreme, from the part of its height curve that follows the tilt
-        (see rise_with_tilt); else None.
+        (rise_of_set of this rep's rise_terms alone); else None.
+    rise_terms: the same movements: rise_terms of the rep, to fit a set's reps together.
     turn_deg: vertical channel only: how far the sensor turned during the rise (deg, the
         largest angle of its low-passed gravity direction from where it was at the start).
     direction: tilt channel, measured movements: the unit vector (sensor frame) along which
@@ -64,6 +65,7 @@ class Movement:
     rise_with_tilt_cm: float | None = None
     turn_deg: float | None = None
     direction: tuple[float, float, float] | None = None
+    rise_terms: tuple[float, ...] | None = None
 
     @classmethod
     def timed_only(cls, start_s: float, rise_end_s: float, fall_start_s: float, end_s: float, peak_s: float, *,
@@ -244,26 +246,47 @@ def vertical_curve(t: np.ndarray, mag: np.ndarray, i0: int, i1: int) -> np.ndarr
     return z
 
 
-def rise_with_tilt(t: np.ndarray, z: np.ndarray, shape: np.ndarray) -> float:
-    """How far the sensor rises (cm, + up) as it tilts: the coefficient of the tilt's
-    shape (0 at rest, 1 at the extreme) in its height curve `z` (m).
+def rise_terms(t: np.ndarray, z: np.ndarray, shape: np.ndarray) -> tuple[float, ...]:
+    """The normal equations (A 3x3 then b 3, flattened) of how the height curve `z` (m)
+    follows the tilt's shape (0 at rest, 1 at the extreme): the sensor's rise with the tilt,
+    and the double integrals of shape and shape^2, with the rep's own parabola taken out.
 
     A tilting accelerometer's magnitude is not g: per-axis bias (10-60 mg) and scale
     errors (1-3%) make it a function of the orientation, and on the height curve that
     error is the tilt shape integrated twice, which over a 2 s hold is as big as the rep's
     rise. Along one rep's path the error is a quadratic in the shape, so its double
     integrals are fitted along with it, and so is a parabola: vertical_curve took the mean
-    out of the acceleration and pinned both ends, which turns any error into one.
+    out of the acceleration and pinned both ends, which turns any error into one. The
+    parabola is the rep's own; the rise and the error terms are the same for every rep of a
+    set (one device, one path), so the terms of a set's reps add up (rise_of_set).
     """
     dt = np.diff(t, prepend=t[0])
     tt = t - t[0]
-    x = np.column_stack([shape, np.cumsum(np.cumsum(shape * dt) * dt),
-                         np.cumsum(np.cumsum(shape * shape * dt) * dt), np.ones(len(t)), tt, tt * tt])
+    x1 = np.column_stack([shape, np.cumsum(np.cumsum(shape * dt) * dt), np.cumsum(np.cumsum(shape * shape * dt) * dt)])
+    q, _ = np.linalg.qr(np.column_stack([np.ones(len(t)), tt, tt * tt]))
+    x1 = x1 - q @ (q.T @ x1)  # the parabola projected out (the same fit as with it, Frisch-Waugh)
+    zp = z - q @ (q.T @ z)
+    return tuple((x1.T @ x1).ravel().tolist() + (x1.T @ zp).tolist())
+
+
+def rise_of_set(terms: list[tuple[float, ...]]) -> float | None:
+    """The rise with the tilt (cm, + up) fitted over reps together: their rise_terms summed."""
+    if not terms:
+        return None
+    tot = np.sum(np.asarray(terms), axis=0)
+    a, b = tot[:9].reshape(3, 3), tot[9:]
     try:
-        coef = np.linalg.solve(x.T @ x, x.T @ z)  # 6 unknowns: the normal equations are ample
+        coef = np.linalg.solve(a, b)
     except np.linalg.LinAlgError:
-        coef, *_ = np.linalg.lstsq(x, z, rcond=None)
+        coef, *_ = np.linalg.lstsq(a, b, rcond=None)
     return float(coef[0] * 100.0)
+
+
+def rise_with_tilt(t: np.ndarray, z: np.ndarray, shape: np.ndarray) -> float:
+    """How far one rep's sensor rises (cm, + up) as it tilts (rise_terms, fitted alone)."""
+    rise = rise_of_set([rise_terms(t, z, shape)])
+    assert rise is not None
+    return rise
 
 
 def vertical_travel_cm(t: np.ndarray, mag: np.ndarray, i0: int, i1: int) -> float | None:

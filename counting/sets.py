@@ -14,7 +14,7 @@ from statistics import median
 
 from counting.detect import Candidate
 from counting.events import Event, Rep, RepCompleted, RepTentative, SetEnded, SetStarted, SetSummary, Tempo
-from counting.measure import Movement
+from counting.measure import Movement, rise_of_set
 from counting.params import CounterParams
 
 SQUAT = "raised_heel_squat"
@@ -27,8 +27,10 @@ def goes_down(movements: list[Movement]) -> bool:
     channel follows from the top (where the sensor was held stillest between reps)."""
     if movements[0].channel == "vertical":
         return median(mv.vertical_cm or 0.0 for mv in movements) < 0.0
-    rises = [mv.rise_with_tilt_cm for mv in movements if mv.rise_with_tilt_cm is not None]
-    return bool(rises) and median(rises) < 0.0
+    # fitted over the reps together: one rep's fit scatters by +-10 cm where the sensor's
+    # errors are large (slow reps, long holds); the reps share the rise and the errors
+    rise = rise_of_set([mv.rise_terms for mv in movements if mv.rise_terms is not None])
+    return rise is not None and rise < 0.0
 
 
 def rep_from_movement(mv: Movement, *, set_index: int, index: int, exercise: str | None,
@@ -87,7 +89,7 @@ def infer_exercise(movements: list[Movement], placement: str | None, params: Cou
     # sensor moves with its tilt (rise_with_tilt) says so even where its extreme height
     # cannot: the accelerometer's scale errors (1-3%) put 20-30 cm of false drop on the
     # height curve of a foot tilting 25 deg for 3 s
-    if any(mv.rise_with_tilt_cm is not None for mv in movements):
+    if any(mv.rise_terms is not None for mv in movements):
         return SQUAT if goes_down(movements) else infer_exercise(movements, "foot", params)
     # without that fit: no sensor goes down by more than ~8 cm in a heel raise (the heels
     # below a step)

@@ -24,6 +24,11 @@ def mv(start, amp=25.0, con=1.0, top=1.0, ecc=1.5, *, vertical_cm=3.0, rate=60.0
     )
 
 
+def rising(cm: float) -> tuple[float, ...]:
+    """measure.rise_terms of a rep whose height follows its tilt by `cm` at the extreme."""
+    return (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, cm / 100.0, 0.0, 0.0)
+
+
 def cand(m: Movement, reason=None) -> Candidate:
     return Candidate(m, reason, m.start_s, m.end_s)
 
@@ -662,8 +667,8 @@ def test_a_bigger_movement_before_a_set_is_not_taken_back():
 
 def test_large_tilts_with_the_placement_unknown_go_by_which_way_the_sensor_moves():
     def at(rise_cm, amp=30.0, drop_cm=-3.0):
-        return [replace(mv(10.0 + 5 * i, amp=amp, vertical_cm=drop_cm), rise_with_tilt_cm=rise_cm)
-                for i in range(5)]
+        return [replace(mv(10.0 + 5 * i, amp=amp, vertical_cm=drop_cm), rise_with_tilt_cm=rise_cm,
+                        rise_terms=None if rise_cm is None else rising(rise_cm)) for i in range(5)]
 
     assert infer_exercise(at(-4.5), None, P) == SQUAT  # a shank: the knee goes down a few cm
     assert infer_exercise(at(2.5), None, P) == "standing_calf_raise"  # the laces go up: a foot
@@ -678,14 +683,14 @@ def test_large_tilts_with_the_placement_unknown_go_by_which_way_the_sensor_moves
 def test_reps_that_go_down_first_are_timed_as_lowerings_whatever_the_exercise():
     # a foot on a step seen from the top: away from rest = heels going down (eccentric, 1.5 s
     # here), the bottom held 1 s, back up (concentric, 1 s); the rest between reps is at the top
-    down = [replace(mv(10.0 + 5 * i, amp=30.0, con=1.5, top=1.0, ecc=1.0), rise_with_tilt_cm=-3.0)
-            for i in range(5)]
+    down = [replace(mv(10.0 + 5 * i, amp=30.0, con=1.5, top=1.0, ecc=1.0), rise_with_tilt_cm=-3.0,
+                    rise_terms=rising(-3.0)) for i in range(5)]
     s = summarize_set(0, down, exercise="step_calf_raise", placement="foot", rest_before_s=None, params=P)
     assert s.exercise == "step_calf_raise"
     for r in s.reps:
         assert (r.eccentric_s, r.bottom_pause_s, r.concentric_s) == pytest.approx((1.5, 1.0, 1.0))
     assert [r.top_hold_s for r in s.reps[:-1]] == pytest.approx([1.5] * 4) and s.reps[-1].top_hold_s is None
-    up = [replace(m, rise_with_tilt_cm=3.0) for m in down]  # the same movement going up: a raise
+    up = [replace(m, rise_with_tilt_cm=3.0, rise_terms=rising(3.0)) for m in down]  # going up: a raise
     r = summarize_set(0, up, exercise="step_calf_raise", placement="foot", rest_before_s=None, params=P).reps[0]
     assert (r.concentric_s, r.top_hold_s, r.eccentric_s, r.bottom_pause_s) == pytest.approx((1.5, 1.0, 1.0, 1.5))
 
