@@ -44,7 +44,7 @@ def _one(args: tuple[int, int, float]) -> tuple[list[tuple[bool, bool]], list[tu
             elif isinstance(e, SetEnded):
                 finals.append(e.summary)
 
-    edges = np.searchsorted(s.t, np.arange(s.t[0], s.t[-1] + chunk_s, chunk_s))
+    edges = np.append(np.searchsorted(s.t, np.arange(s.t[0], s.t[-1], chunk_s)), len(s.t))
     for a, b in zip(edges[:-1], edges[1:]):
         if b > a:
             take(counter.feed(Samples(s.t[a:b], s.acc[a:b], None if s.gyro is None else s.gyro[a:b])),

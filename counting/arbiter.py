@@ -5,7 +5,8 @@ chosen between them only 20-35 s after a set (counting.merge). Live, the person 
 count that the final choice will show. The arbiter follows both channels' sets in
 progress, asks (a steadier form of) the merger's rule which one it would keep, and reports
 that channel's reps: the tilt channel's ~0.4 s after a rep ends, the vertical channel's
-~0.4-0.9 s after (it looks at its window every vertical_hop_s). When the choice changes
+~0.4-0.9 s after (it looks at its window every vertical_hop_s); a rep its set would trim
+were it to end there, with the next rep (counting.sets.SetTracker._show). When the choice changes
 during a set (typically once, when the vertical channel confirms its set), the newly
 chosen channel's latest rep is reported with its own count: the count shown is corrected.
 

@@ -9,7 +9,8 @@ every decision is taken per sample of an internal uniform clock, never per chunk
 
 Reps are reported live (RepTentative, SetStarted, RepCompleted) from the channel whose
 set in progress the final choice would keep (counting.arbiter): within ~0.4 s of a rep's
-end from the tilt channel, ~0.4-0.9 s from the vertical one. The final sets (SetEnded)
+end from the tilt channel, ~0.4-0.9 s from the vertical one (a rep the set would trim were
+it to end there waits for the next rep: counting.sets.SetTracker._show). The final sets (SetEnded)
 are chosen between the two channels once neither can still change them (counting.merge),
 typically 20-35 s after a set's last rep. Neither the sets nor the order of the events
 depend on how the stream is chunked (see live_order).

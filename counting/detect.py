@@ -393,9 +393,12 @@ class ExcursionDetector:
             if len(ext):
                 vert = float((ext.max() if ext.max() >= -ext.min() else ext.min()) * 100.0)
         # large tilts only: where it tells a foot in a heel raise from a squat (sets.infer_exercise)
-        terms = None
+        terms = rise = None
         if z is not None and amp_deg >= p.tilt_timing_deg:
-            terms = rise_terms(t[j0:], z, (along[j0:] - rest_level) / amp_deg)
+            # on the tilt itself (rad), not on its shape scaled to each rep's extreme: the
+            # rise per radian and the sensor's errors along the path are what a set's reps share
+            terms = rise_terms(t[j0:], z, np.radians(along[j0:] - rest_level))
+            rise = (rise_of_set([terms]) or 0.0) * math.radians(amp_deg)
         if vert is not None and amp_deg < p.tilt_timing_deg and abs(vert) >= p.vertical_timing_cm:
             # segments that tilt only a few degrees sway by a good part of that, while the
             # body's rise is sway-free: time the phases on the sensor's height instead
@@ -417,7 +420,7 @@ class ExcursionDetector:
             amplitude_deg=amp_deg, vertical_cm=vert, peak_rate_dps=float(rate.max()),
             sway_deg=float(np.std(across[i0:i1])) if i1 > i0 else 0.0, hf_rms=hf, gyro_hf_rms=ghf,
             drop_times=None if squat_times is None else squat_times[:4],
-            rise_with_tilt_cm=None if terms is None else rise_of_set([terms]), rise_terms=terms,
+            rise_with_tilt_cm=rise, rise_terms=terms,
             direction=(float(direction[0]), float(direction[1]), float(direction[2])),
         )
         reason = reject_reason(mv, p)

@@ -38,8 +38,9 @@ class Movement:
         rep's own quick parts and any stepping or fidgeting around it raise.
     rise_with_tilt_cm: tilt channel, tilts of tilt_timing_deg or more: the sensor's rise (cm,
         + up) at the tilt's extreme, from the part of its height curve that follows the tilt
-        (rise_of_set of this rep's rise_terms alone); else None.
-    rise_terms: the same movements: rise_terms of the rep, to fit a set's reps together.
+        (this rep's rise_terms fitted alone); else None.
+    rise_terms: the same movements: rise_terms of the rep on its tilt in radians, to fit a
+        set's reps together (sets.goes_down).
     turn_deg: vertical channel only: how far the sensor turned during the rise (deg, the
         largest angle of its low-passed gravity direction from where it was at the start).
     direction: tilt channel, measured movements: the unit vector (sensor frame) along which
@@ -248,8 +249,9 @@ def vertical_curve(t: np.ndarray, mag: np.ndarray, i0: int, i1: int) -> np.ndarr
 
 def rise_terms(t: np.ndarray, z: np.ndarray, shape: np.ndarray) -> tuple[float, ...]:
     """The normal equations (A 3x3 then b 3, flattened) of how the height curve `z` (m)
-    follows the tilt's shape (0 at rest, 1 at the extreme): the sensor's rise with the tilt,
-    and the double integrals of shape and shape^2, with the rep's own parabola taken out.
+    follows the tilt `shape` along the rep's path (0 at rest; rad, or 0-1 of the extreme):
+    the sensor's rise per unit of it, and the double integrals of shape and shape^2, with
+    the rep's own parabola taken out.
 
     A tilting accelerometer's magnitude is not g: per-axis bias (10-60 mg) and scale
     errors (1-3%) make it a function of the orientation, and on the height curve that
@@ -257,8 +259,9 @@ def rise_terms(t: np.ndarray, z: np.ndarray, shape: np.ndarray) -> tuple[float, 
     rise. Along one rep's path the error is a quadratic in the shape, so its double
     integrals are fitted along with it, and so is a parabola: vertical_curve took the mean
     out of the acceleration and pinned both ends, which turns any error into one. The
-    parabola is the rep's own; the rise and the error terms are the same for every rep of a
-    set (one device, one path), so the terms of a set's reps add up (rise_of_set).
+    parabola is the rep's own; with the shape in radians the rise per radian and the error
+    terms are the same for every rep of a set (one device, one path, whatever each rep's
+    extreme), so the terms of a set's reps add up (rise_of_set).
     """
     dt = np.diff(t, prepend=t[0])
     tt = t - t[0]
@@ -270,7 +273,8 @@ def rise_terms(t: np.ndarray, z: np.ndarray, shape: np.ndarray) -> tuple[float, 
 
 
 def rise_of_set(terms: list[tuple[float, ...]]) -> float | None:
-    """The rise with the tilt (cm, + up) fitted over reps together: their rise_terms summed."""
+    """The rise with the tilt (cm per unit of the shape, + up) fitted over reps together:
+    their rise_terms summed."""
     if not terms:
         return None
     tot = np.sum(np.asarray(terms), axis=0)
@@ -283,7 +287,8 @@ def rise_of_set(terms: list[tuple[float, ...]]) -> float | None:
 
 
 def rise_with_tilt(t: np.ndarray, z: np.ndarray, shape: np.ndarray) -> float:
-    """How far one rep's sensor rises (cm, + up) as it tilts (rise_terms, fitted alone)."""
+    """How far one rep's sensor rises (cm, + up) at the extreme of a tilt `shape` that goes
+    from 0 at rest to 1 there (rise_terms, fitted alone)."""
     rise = rise_of_set([rise_terms(t, z, shape)])
     assert rise is not None
     return rise

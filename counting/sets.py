@@ -3,7 +3,9 @@
 A set is a run of at least `min_set_reps` movements of similar size, each starting
 within `set_gap_s` of the previous one's end. Isolated movements (picking up a weight,
 a weight shift, sitting down) never reach that and are dropped. Reps are reported as
-soon as they are known: tentatively before the set is confirmed, for good after.
+soon as they are known: tentatively before the set is confirmed, for good after; a rep
+the set would not keep were it to end there (the step off the block as its last "rep")
+only once a rep like the set's follows it (_show).
 """
 from __future__ import annotations
 
@@ -189,7 +191,7 @@ class SetTracker:
         if not cur:
             return None
         if self._running[0] is not cur or self._running[1] != len(cur):
-            down = goes_down(cur)
+            down = goes_down(self._final(cur))
             reps = tuple(rep_from_movement(mv, set_index=len(self.sets_), index=i + 1, exercise=self._set_exercise,
                                            placement=self.placement, params=self.p, down_first=down)
                          for i, mv in enumerate(cur))
@@ -228,9 +230,12 @@ class SetTracker:
         r = self.p.vertical_dur_ratio if mv.channel == "vertical" else self.p.dur_ratio
         return m / r <= mv.duration_s <= m * r
 
-    def _rep(self, mv: Movement, index: int, group: list[Movement]) -> Rep:
+    def _rep(self, mv: Movement, index: int, group: list[Movement], down: bool | None = None) -> Rep:
+        """The rep of movement `mv` in `group`; `down`: the group goes down first (goes_down
+        of the group, unless given)."""
+        down = goes_down(group) if down is None else down
         rep = rep_from_movement(mv, set_index=len(self.sets_), index=index, exercise=self._set_exercise,
-                                placement=self.placement, params=self.p, down_first=goes_down(group))
+                                placement=self.placement, params=self.p, down_first=down)
         med = median(g.size for g in group[-15:])
         return replace(rep, partial=mv.size < partial_ratio(mv, self.p) * med)
 
@@ -286,11 +291,17 @@ class SetTracker:
         rep like the set's follows it."""
         cur = self._current
         assert cur is not None
-        kept = {id(m) for m in self._drop_odd_edges(self._trim_tail(cur))}
+        final = self._final(cur)
+        kept = {id(m) for m in final}
         last = max((i for i, m in enumerate(cur) if id(m) in kept), default=-1) + 1
-        out: list[Event] = [RepCompleted(self._rep(cur[i], i + 1, cur)) for i in range(self._shown, last)]
+        down = goes_down(final)  # (a held step off the block must not turn the set's reps round)
+        out: list[Event] = [RepCompleted(self._rep(cur[i], i + 1, cur, down)) for i in range(self._shown, last)]
         self._shown = max(self._shown, last)
         return out
+
+    def _final(self, mvs: list[Movement]) -> list[Movement]:
+        """The reps a closing set keeps of movements `mvs`: its unlike edges trimmed."""
+        return self._drop_odd_edges(self._trim_head(self._trim_tail(mvs)))
 
     def advance(self, horizon_s: float) -> list[Event]:
         """No future candidate can start before `horizon_s`: close what has timed out."""
@@ -409,7 +420,7 @@ class SetTracker:
         if not mvs:
             return []
         self._seen_after = mvs[-1].end_s
-        mvs = self._drop_odd_edges(self._trim_head(self._trim_tail(mvs)))
+        mvs = self._final(mvs)
         summary = summarize_set(len(self.sets_), mvs, exercise=self.exercise, placement=self.placement,
                                 rest_before_s=None, params=self.p)
         summary = replace(summary, **self._noise(mvs))

@@ -62,7 +62,7 @@ class VerticalDetector:
         self._hold = np.zeros(1)
         self._win = int(round(p.vertical_window_s * fs))
         self._hop = max(1, int(round(p.vertical_hop_s * fs)))
-        # t, low-passed |acc|, raw |acc|, noise band power, acc xyz (for turn_deg)
+        # t, low-passed |acc|, raw |acc|, noise band power, acc xyz (for turn_deg and sway_deg)
         self._hist = History(7, self._win)
         # white sensor noise is as strong at 1.5-2.5 Hz (where reps have little) as at the
         # 0.1-0.5 Hz of a rep, where double integration turns it into slow false bumps
@@ -184,8 +184,10 @@ class VerticalDetector:
         return float(np.sqrt(percentile(np.asarray(pows), NOISE_PCT) * NOISE_PCT_TO_MEAN))
 
     def _directions(self, acc: np.ndarray, i0: int, i1: int) -> np.ndarray:
-        """Unit gravity directions (a 0.5 s moving mean of acc) at rows i0..i1 of a window.
-        Asked only per bump: cheap, and the same for any chunking (it only reads the window)."""
+        """Unit gravity directions (a 0.5 s moving mean of acc) ending at rows i0..i1-1 of a
+        window (from row n-1 on, if i0 is nearer the window's start than the mean's n rows;
+        a single row if the window is shorter). Asked only per bump: cheap, and the same for
+        any chunking (it only reads the window)."""
         n = self._n_dir
         a = max(0, i0 - n + 1)
         c = np.cumsum(np.vstack([np.zeros((1, 3)), acc[a:i1]]), axis=0)

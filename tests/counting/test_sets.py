@@ -814,3 +814,18 @@ def test_a_foot_held_up_is_not_taken_for_a_squat_for_its_sensor_errors():
     (s,) = analyze(Samples(smp.t, acc))
     assert np.median([r.vertical_cm for r in s.reps]) < -15.0  # the drop it seems to make
     assert len(s.reps) == 10 and s.exercise == "standing_calf_raise"
+
+
+def test_every_rep_a_set_keeps_is_shown_live():
+    # a first rise set apart by a pause (the step onto the block: trimmed when the set closes)
+    # and a last one that turns the sensor 3x as far as the others: were the set to end with
+    # it, the set without its first rise is too short for that last to be dropped, so it
+    # stays. What is held back live is what the closing set would drop, nothing else
+    tr = SetTracker(P, exercise=None, placement=None)
+    reps = [rise(2.0, turn=3.0)] + [rise(10.0 + 4.5 * i, turn=3.0) for i in range(3)] + [rise(23.5, turn=10.0)]
+    ev = run(tr, reps)
+    ev.append(tr.finish())
+    shown = {e.rep.start_s for evs in ev for e in evs if isinstance(e, RepCompleted)}
+    [ended] = [e for evs in ev for e in evs if isinstance(e, SetEnded)]
+    assert [r.start_s for r in ended.summary.reps] == [m.start_s for m in reps[1:]]
+    assert {r.start_s for r in ended.summary.reps} <= shown

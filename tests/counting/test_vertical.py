@@ -283,7 +283,7 @@ def test_reps_across_dropouts_are_still_found():
 
 # ---------------------------------------------------------------------------- sway
 
-def rolling_rise(roll_deg: float, seed: int = 4):
+def rolling_rise(roll_deg: float):
     """pure_rise with the segment rolling sideways (across the rep's small forward tilt) by
     roll_deg at 0.4 Hz, as an ankle rolling or a body swaying on one leg does."""
     from scipy.spatial.transform import Rotation
