@@ -17,14 +17,11 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
+from benchmarks.scoring import overlap
 from counting.counter import RepCounter
 from counting.events import RepCompleted, SetEnded
 from counting.params import CounterParams
 from counting.samples import Samples
-
-
-def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
-    return max(0.0, min(a1, b1) - max(a0, b0))
 
 
 def _one(args: tuple[int, int, float]) -> tuple[list[tuple[bool, bool]], list[tuple[str, int, float]]]:
@@ -57,7 +54,7 @@ def _one(args: tuple[int, int, float]) -> tuple[list[tuple[bool, bool]], list[tu
     for lst in shown.values():
         for now, r in lst:
             hits = [j for j, tr in enumerate(true_reps)
-                    if _overlap(r.start_s, r.end_s, tr["start_s"], tr["end_s"]) > 0.5 * (r.end_s - r.start_s)]
+                    if overlap(r.start_s, r.end_s, tr["start_s"], tr["end_s"]) > 0.5 * (r.end_s - r.start_s)]
             if hits and hits[0] not in reported:
                 reported.add(hits[0])
                 latency.append(("rise" if not r.amplitude_deg else "tilt", r.index, now - true_reps[hits[0]]["end_s"]))
@@ -65,10 +62,10 @@ def _one(args: tuple[int, int, float]) -> tuple[list[tuple[bool, bool]], list[tu
     for ts in res.truth["sets"]:
         n = len(ts["reps"])
         a, b = ts["start_s"] - 1.0, ts["end_s"] + 1.0
-        best = max(((sum(_overlap(r.start_s, r.end_s, a, b) > 0 for _, r in lst), lst[-1][1].index)
+        best = max(((sum(overlap(r.start_s, r.end_s, a, b) > 0 for _, r in lst), lst[-1][1].index)
                     for lst in shown.values()), default=(0, 0))
         live = best[1] if best[0] else 0
-        final = sum(_overlap(r.start_s, r.end_s, a, b) > 0 for f in finals for r in f.reps)
+        final = sum(overlap(r.start_s, r.end_s, a, b) > 0 for f in finals for r in f.reps)
         sets.append((live == n, final == n))
     return sets, latency
 

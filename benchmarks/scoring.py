@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 PHASES = ("concentric_s", "top_hold_s", "eccentric_s", "bottom_pause_s")
 
 
-def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+def overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    """How long (s) the spans [a0, a1] and [b0, b1] overlap."""
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
@@ -45,7 +46,7 @@ def score_session(pred: dict, truth: dict, margin_s: float = 1.0) -> SessionScor
     for i, r in enumerate(preps):
         best, best_ov = None, 0.0
         for j, ts in enumerate(tsets):
-            ov = _overlap(r["start_s"], r["end_s"], ts["start_s"] - margin_s, ts["end_s"] + margin_s)
+            ov = overlap(r["start_s"], r["end_s"], ts["start_s"] - margin_s, ts["end_s"] + margin_s)
             if ov > best_ov:
                 best, best_ov = j, ov
         if best is None:
@@ -62,7 +63,7 @@ def score_session(pred: dict, truth: dict, margin_s: float = 1.0) -> SessionScor
             for i in assigned[j]:
                 if i in used:
                     continue
-                ov = _overlap(preps[i]["start_s"], preps[i]["end_s"], tr["start_s"], tr["end_s"])
+                ov = overlap(preps[i]["start_s"], preps[i]["end_s"], tr["start_s"], tr["end_s"])
                 if ov > best_ov:
                     best, best_ov = i, ov
             if best is None:

@@ -286,14 +286,6 @@ def rise_of_set(terms: list[tuple[float, ...]]) -> float | None:
     return float(coef[0] * 100.0)
 
 
-def rise_with_tilt(t: np.ndarray, z: np.ndarray, shape: np.ndarray) -> float:
-    """How far one rep's sensor rises (cm, + up) at the extreme of a tilt `shape` that goes
-    from 0 at rest to 1 there (rise_terms, fitted alone)."""
-    rise = rise_of_set([rise_terms(t, z, shape)])
-    assert rise is not None
-    return rise
-
-
 def vertical_travel_cm(t: np.ndarray, mag: np.ndarray, i0: int, i1: int) -> float | None:
     """Signed vertical travel (cm, + up) of the sensor at its extreme inside [i0, i1)."""
     z = vertical_curve(t, mag, i0, i1)

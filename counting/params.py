@@ -122,7 +122,7 @@ class CounterParams:
     squat_drop_cm: with the placement unknown, a set of large tilts is a raised-heel squat if
         the sensor went down by at least this much (cm, median): the hips drop 30-45 cm in a
         squat, no sensor drops more than ~8 cm in a heel raise (heels below a step). Asked
-        only where the rise with the tilt (measure.rise_with_tilt) could not be fitted: a
+        only where the rise with the tilt (measure.rise_terms) could not be fitted: a
         tilting accelerometer's bias and scale errors fake drops of 20-30 cm on a held foot.
     squat_stance_deg / squat_turn_deg: the thigh's lean in the soft-kneed stance a squat
         starts from (deg; standing knee flexion is 5-15 deg) and how far it turns to the

@@ -88,9 +88,9 @@ def infer_exercise(movements: list[Movement], placement: str | None, params: Cou
         return SQUAT
     # placement unknown: a squat takes the sensor down as it tilts (the hips drop 30-45 cm,
     # the knee a few cm), a heel raise takes the foot's laces up with the heel. Which way the
-    # sensor moves with its tilt (rise_with_tilt) says so even where its extreme height
-    # cannot: the accelerometer's scale errors (1-3%) put 20-30 cm of false drop on the
-    # height curve of a foot tilting 25 deg for 3 s
+    # sensor moves with its tilt (goes_down: measure.rise_of_set) says so even where its
+    # extreme height cannot: the accelerometer's scale errors (1-3%) put 20-30 cm of false
+    # drop on the height curve of a foot tilting 25 deg for 3 s
     if any(mv.rise_terms is not None for mv in movements):
         return SQUAT if goes_down(movements) else infer_exercise(movements, "foot", params)
     # without that fit: no sensor goes down by more than ~8 cm in a heel raise (the heels
@@ -177,6 +177,7 @@ class SetTracker:
         self._pending: list[Movement] = []
         self._current: list[Movement] | None = None
         self._shown = 0  # reps of the set in progress reported live (RepCompleted)
+        self._down = False  # ... and whether the reps it would keep go down first (_show)
         self._set_exercise: str | None = exercise
         self._last_set_end: float | None = None
         # the last few rep-like movements, for a set confirmed late to take back its first reps
@@ -191,9 +192,8 @@ class SetTracker:
         if not cur:
             return None
         if self._running[0] is not cur or self._running[1] != len(cur):
-            down = goes_down(self._final(cur))
             reps = tuple(rep_from_movement(mv, set_index=len(self.sets_), index=i + 1, exercise=self._set_exercise,
-                                           placement=self.placement, params=self.p, down_first=down)
+                                           placement=self.placement, params=self.p, down_first=self._down)
                          for i, mv in enumerate(cur))
             summary = SetSummary(index=len(self.sets_), start_s=cur[0].start_s, end_s=cur[-1].end_s,
                                  exercise=self._set_exercise, reps=reps, rest_before_s=None,
@@ -294,8 +294,9 @@ class SetTracker:
         final = self._final(cur)
         kept = {id(m) for m in final}
         last = max((i for i, m in enumerate(cur) if id(m) in kept), default=-1) + 1
-        down = goes_down(final)  # (a held step off the block must not turn the set's reps round)
-        out: list[Event] = [RepCompleted(self._rep(cur[i], i + 1, cur, down)) for i in range(self._shown, last)]
+        # (a held step off the block must not turn the set's reps round; running() reads it too)
+        self._down = goes_down(final)
+        out: list[Event] = [RepCompleted(self._rep(cur[i], i + 1, cur, self._down)) for i in range(self._shown, last)]
         self._shown = max(self._shown, last)
         return out
 

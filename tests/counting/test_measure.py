@@ -14,7 +14,6 @@ from counting.measure import (
     percentile,
     rise_of_set,
     rise_terms,
-    rise_with_tilt,
     tilt_curve,
     time_excursion,
     time_from_bottoms,
@@ -261,7 +260,12 @@ def test_vertical_curve_subwindow_and_too_short():
     np.testing.assert_allclose(z, 0.0, atol=1e-15)
 
 
-# ---------------------------------------------------------------------------- rise_with_tilt
+# ---------------------------------------------------------------------------- rise_terms, rise_of_set
+
+def rise_with_tilt(t, z, shape):
+    """One rep's rise (cm) at the extreme of a 0-1 tilt shape, fitted alone."""
+    return rise_of_set([rise_terms(t, z, shape)])
+
 
 @pytest.mark.parametrize("rise_m,tilt_deg", [(0.03, 25.0), (-0.05, 35.0), (0.0, 30.0)])
 def test_rise_with_tilt_sees_through_accelerometer_bias_and_scale(rise_m, tilt_deg):
