@@ -134,6 +134,12 @@ class CounterParams:
         and a rise this big for no heel raise: the hips drop 30-45 cm in a squat and an arm
         or trunk sensor with them, while the body rises at most ~16 cm in a heel raise (0.75 of
         the ~20 cm of heel travel from deep below a step to the top).
+    single_leg_sway_deg: a set of rises whose reps' median sway (the body's wobble that does
+        not follow the rise, deg; counting.vertical) reaches this is a single-leg calf raise.
+        Quiet standing sways the body by 0.2-0.5 deg RMS (Prieto et al. 1996) and a two-legged
+        raise on the toes by ~1.3x that; standing on one leg roughly doubles it again. The
+        sensors the rise channel counts for (shank, thigh, trunk, a hanging arm) sway with the
+        body; a foot does not (its tilt-channel sets are not asked).
     foot_lever_m: ball-of-foot-to-sensor lever used to turn foot pitch into heel rise
         (m); adult feet put the metatarsal heads 0.15-0.20 m from the heel.
     """
@@ -171,6 +177,7 @@ class CounterParams:
     vertical_tail_size_ratio: float = 2.2
     head_pause_floor_s: float = 1.0
     foot_lever_m: float = 0.175
+    single_leg_sway_deg: float = 0.85
     squat_drop_cm: float = 15.0
     squat_stance_deg: float = 10.0
     squat_turn_deg: float = 75.0

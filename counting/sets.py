@@ -71,13 +71,20 @@ def infer_exercise(movements: list[Movement], placement: str | None, params: Cou
     tens of degrees. With the placement unknown a large tilt is either a foot in a heel
     raise or another segment in a squat: a squat if the sensor went down as it tilted, a
     foot if it went up (or, where that could not be fitted, a squat if it went down by
-    squat_drop_cm or more). On the foot, a heel rise past 10.5 cm means a step.
+    squat_drop_cm or more). On the foot, a heel rise past 10.5 cm means a step. Rises (the
+    vertical channel): a squat goes down, a step lifts the body further, one leg sways it more.
     """
     if movements[0].channel == "vertical":
         if goes_down(movements):
             return SQUAT  # the vertical channel only takes dips past vertical_squat_cm
         # the body rises ~0.75 of the heel travel: 4-8 cm standing, 8-11 cm from a step
-        return "step_calf_raise" if median(mv.size for mv in movements) > 8.0 else "standing_calf_raise"
+        if median(mv.size for mv in movements) > 8.0:
+            return "step_calf_raise"
+        # the body sways as one inverted pendulum above the ankles, so shank, thigh, trunk and
+        # a hanging arm sway by its angle: about twice as much on one leg (single_leg_sway_deg)
+        if median(mv.sway_deg for mv in movements) >= params.single_leg_sway_deg:
+            return "single_leg_calf_raise"
+        return "standing_calf_raise"
     amp = median(mv.amplitude_deg for mv in movements)
     if placement == "foot":
         rise = params.foot_lever_m * math.sin(math.radians(amp)) * 100

@@ -262,3 +262,21 @@ def test_rises_under_a_chest_straps_sway_are_counted(seed):
     assert len(s.reps) == 9
     for r, tr in zip(s.reps, truth):
         assert r.end_s == pytest.approx(tr["end_s"], abs=0.8)
+
+
+@pytest.mark.parametrize("placement", ["thigh", "chest"])
+def test_single_leg_sets_are_told_from_two_legged_ones_by_the_sway(placement):
+    # whole pipeline, placement and exercise unknown: the body sways about twice as much on
+    # one leg, and a thigh or trunk sensor sways with it (sets.infer_exercise)
+    from sensor.sim import SessionSpec, simulate_session
+
+    right = total = 0
+    for exercise in ("standing_calf_raise", "single_leg_calf_raise"):
+        for seed in (1, 2, 3):
+            res = simulate_session(SessionSpec(placement=placement, exercise=exercise, n_sets=2, reps=10,
+                                               rest_s=30.0, rate_hz=50.0, seed=seed))
+            sets = analyze(res.samples)
+            assert len(sets) == 2
+            right += sum(s.exercise == exercise for s in sets)
+            total += len(sets)
+    assert right >= 0.75 * total  # thigh 11, chest 10 of 12; before stop 15 only the 6 two-legged

@@ -680,6 +680,24 @@ def test_large_tilts_with_the_placement_unknown_go_by_which_way_the_sensor_moves
     assert infer_exercise(at(None, drop_cm=-3.0), None, P) is None
 
 
+def test_rises_tell_one_leg_by_the_body_sway_and_a_step_by_the_lift():
+    def rises(cm: float, sways: list[float]) -> list[Movement]:
+        return [replace(rise(10.0 + 5 * i, turn=3.0, cm=cm), sway_deg=sw) for i, sw in enumerate(sways)]
+
+    two_legs = [0.5, 0.7, 0.6, 0.55, 0.65]  # on the toes the body sways ~1.3x quiet stance
+    one_leg = [1.1, 0.9, 1.3, 1.0, 0.8]  # about twice that again
+    for placement in (None, "shank", "thigh", "chest", "wrist"):
+        assert infer_exercise(rises(4.5, two_legs), placement, P) == "standing_calf_raise"
+        assert infer_exercise(rises(4.5, one_leg), placement, P) == "single_leg_calf_raise"
+    # the median decides: two wobbly reps do not make a set single-leg
+    assert infer_exercise(rises(4.5, [0.5, 1.4, 0.6, 1.5, 0.6]), None, P) == "standing_calf_raise"
+    # a lift past a standing raise's is a step, however it sways; dips are squats
+    assert infer_exercise(rises(9.0, one_leg), None, P) == "step_calf_raise"
+    assert infer_exercise(rises(-30.0, one_leg), None, P) == SQUAT
+    # the limit is a parameter
+    assert infer_exercise(rises(4.5, one_leg), None, replace(P, single_leg_sway_deg=1.5)) == "standing_calf_raise"
+
+
 def test_reps_that_go_down_first_are_timed_as_lowerings_whatever_the_exercise():
     # a foot on a step seen from the top: away from rest = heels going down (eccentric, 1.5 s
     # here), the bottom held 1 s, back up (concentric, 1 s); the rest between reps is at the top
