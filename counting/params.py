@@ -134,6 +134,12 @@ class CounterParams:
         and a rise this big for no heel raise: the hips drop 30-45 cm in a squat and an arm
         or trunk sensor with them, while the body rises at most ~16 cm in a heel raise (0.75 of
         the ~20 cm of heel travel from deep below a step to the top).
+    step_rise_cm: a set of rises whose median rise (cm, as the rise channel measures it) is
+        past this is a calf raise on a step. The heels travel 5-10 cm standing and 10-15 cm
+        from the stretched bottom on a step, the body rises 0.62-0.75 of that (the ankle sits
+        0.68-0.76 of the foot's lever behind the ball of the foot), and the rise channel reads
+        ~0.75 of the body's rise in sets with short pauses (its pinned window; 0.48-0.51 of the
+        heel travel on the tuning halves): standing up to ~5.5, a step from ~5 cm.
     single_leg_sway_deg: a set of rises whose reps' median sway (the body's wobble that does
         not follow the rise, deg; counting.vertical) reaches this is a single-leg calf raise.
         Quiet standing sways the body by 0.2-0.5 deg RMS (Prieto et al. 1996) and a two-legged
@@ -177,6 +183,7 @@ class CounterParams:
     vertical_tail_size_ratio: float = 2.2
     head_pause_floor_s: float = 1.0
     foot_lever_m: float = 0.175
+    step_rise_cm: float = 5.5
     single_leg_sway_deg: float = 0.85
     squat_drop_cm: float = 15.0
     squat_stance_deg: float = 10.0

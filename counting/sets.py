@@ -77,8 +77,7 @@ def infer_exercise(movements: list[Movement], placement: str | None, params: Cou
     if movements[0].channel == "vertical":
         if goes_down(movements):
             return SQUAT  # the vertical channel only takes dips past vertical_squat_cm
-        # the body rises ~0.75 of the heel travel: 4-8 cm standing, 8-11 cm from a step
-        if median(mv.size for mv in movements) > 8.0:
+        if median(mv.size for mv in movements) > params.step_rise_cm:
             return "step_calf_raise"
         # the body sways as one inverted pendulum above the ankles, so shank, thigh, trunk and
         # a hanging arm sway by its angle: about twice as much on one leg (single_leg_sway_deg)

@@ -693,6 +693,7 @@ def test_rises_tell_one_leg_by_the_body_sway_and_a_step_by_the_lift():
     assert infer_exercise(rises(4.5, [0.5, 1.4, 0.6, 1.5, 0.6]), None, P) == "standing_calf_raise"
     # a lift past a standing raise's is a step, however it sways; dips are squats
     assert infer_exercise(rises(9.0, one_leg), None, P) == "step_calf_raise"
+    assert infer_exercise(rises(6.5, two_legs), "thigh", P) == "step_calf_raise"  # the channel reads ~0.75
     assert infer_exercise(rises(-30.0, one_leg), None, P) == SQUAT
     # the limit is a parameter
     assert infer_exercise(rises(4.5, one_leg), None, replace(P, single_leg_sway_deg=1.5)) == "standing_calf_raise"
