@@ -68,8 +68,9 @@ class CounterParams:
         reps, while reps with short pauses vary their pauses by more than a second.
     partial_ratio: a rep below this fraction of its set's median amplitude is partial
         (shared/interface.md section 3).
-    vertical_partial_ratio: the same for the rise channel's reps, whose measured heights
-        scatter by ~2x (about 1.4x either way) around the true ones: 0.7 / 1.4.
+    vertical_partial_ratio: the same for the rise channel's reps, on their peak vertical
+        speed (sets.partial_size): its rep-to-rep scatter (sd of log 0.18) puts a full rep under
+        half the set's median speed about once in 300 reps.
     tilt_timing_deg / vertical_timing_cm: a rep that tilts the sensor less than this (deg)
         but lifts it at least this much (cm) is timed on its height curve, not its tilt.
     use_gyro: where the device has a gyroscope, the tilt comes from a complementary filter
