@@ -50,7 +50,9 @@ class CounterParams:
     keep_ratio: once a set runs, a rep's amplitude must be within this factor of the
         set's median (partial reps are 30-70% of it).
     vertical_confirm_ratio / vertical_keep_ratio: the same for sets of the vertical
-        channel, whose rep heights scatter more (double integration over a short window).
+        channel, on their reps' peak vertical speed (sets.likeness), which scatters 0.6x as
+        much as their heights (sd of log 0.18 vs 0.30): the height ratios of before (3.0 /
+        5.0) to the power 0.6.
     dur_ratio / vertical_dur_ratio: a rep of a set lasts within this factor of the set's
         median duration (tempo drifts with fatigue, but not threefold); tighter for the
         vertical channel, whose edge artefacts are long, shallow bumps.
@@ -60,8 +62,9 @@ class CounterParams:
         tail_gap_ratio x their median pause: what follows a set (stepping off, heels down,
         putting the weights down) is like that; a tired last rep is smaller and slower.
     vertical_tail_size_ratio: tail_size_ratio for the rise channel's sets (the tail trim and
-        the take-back), whose rep-by-rep heights scatter by a factor of ~2 (edge effects of
-        the integration window): a last rise only 1.4x the others' was most often a true rep.
+        the take-back), on peak vertical speed like the ratios above: the 2.2 of their heights
+        (which scatter ~2x rep to rep; a last rise only 1.4x the others' was most often a true
+        rep) to the power 0.6.
     head_pause_floor_s: a set's first rep is dropped when it closes while the pause after
         it is longer than tail_gap_ratio x the others' median pause, taken as at least this
         (s): stepping onto the block or bending to the weights comes seconds before the
@@ -172,8 +175,8 @@ class CounterParams:
     confirm_ratio: float = 2.0
     min_set_rise_cm: float = 1.0
     keep_ratio: float = 3.5
-    vertical_confirm_ratio: float = 3.0
-    vertical_keep_ratio: float = 5.0
+    vertical_confirm_ratio: float = 1.95
+    vertical_keep_ratio: float = 2.6
     dur_ratio: float = 3.0
     vertical_dur_ratio: float = 2.0
     partial_ratio: float = 0.7
@@ -181,7 +184,7 @@ class CounterParams:
     tail_size_ratio: float = 1.4
     tail_dur_ratio: float = 0.65
     tail_gap_ratio: float = 3.0
-    vertical_tail_size_ratio: float = 2.2
+    vertical_tail_size_ratio: float = 1.6
     head_pause_floor_s: float = 1.0
     foot_lever_m: float = 0.175
     step_rise_cm: float = 5.5

@@ -110,14 +110,19 @@ def partial_ratio(mv: Movement, params: CounterParams) -> float:
     return params.vertical_partial_ratio if mv.channel == "vertical" else params.partial_ratio
 
 
+def likeness(mv: Movement) -> float:
+    """What the reps of a set are compared on: the tilt (deg) for the tilt channel, the peak
+    vertical speed (cm/s) for the rise channel. A smooth rise of A in d seconds peaks at
+    1.875 A / d, so at a set's tempo the speed goes with the height, and speed is integrated
+    once where height is integrated twice: within a set relative speeds scatter by 0.18 (sd
+    of log) around the true relative heights, the measured heights by 0.30 (tuning halves)."""
+    return mv.peak_rate_dps if mv.channel == "vertical" else mv.size
+
+
 def partial_size(mv: Movement, tilt_size: float) -> float:
     """What a rep's partial flag compares with the other reps of its set: `tilt_size` for the
-    tilt channel (its ROM or tilt); for the rise channel its peak vertical speed. A smooth
-    rise of A in d seconds peaks at 1.875 A / d, so at a set's tempo the speed goes with the
-    height, and speed is integrated once where height is integrated twice: within a set
-    relative speeds scatter by 0.18 (sd of log) around the true relative heights, the
-    measured heights by 0.30 (tuning halves)."""
-    return mv.peak_rate_dps if mv.channel == "vertical" else tilt_size
+    tilt channel (its ROM or tilt), the likeness (peak vertical speed) for the rise channel."""
+    return likeness(mv) if mv.channel == "vertical" else tilt_size
 
 
 def summarize_set(index: int, movements: list[Movement], *, exercise: str | None, placement: str | None,
@@ -224,8 +229,8 @@ class SetTracker:
         return {"snr": median(m.snr or 0.0 for m in mvs), "local_snr": median(m.local_snr or 0.0 for m in mvs)}
 
     def _amp_ok(self, mv: Movement, group: list[Movement], ratio: float) -> bool:
-        m = median(g.size for g in group[-15:])
-        return m / ratio <= mv.size <= m * ratio
+        m = median(likeness(g) for g in group[-15:])
+        return m / ratio <= likeness(mv) <= m * ratio
 
     def _body_rises(self, group: list[Movement]) -> bool:
         """A heel raise lifts the body; breathing and arm wobble tilt a segment in rhythm
@@ -237,7 +242,7 @@ class SetTracker:
         return bool(v) and median(v) >= self.p.min_set_rise_cm
 
     def _small(self, mv: Movement, group: list[Movement], ratio: float) -> bool:
-        return mv.size < median(g.size for g in group[-15:]) / ratio
+        return likeness(mv) < median(likeness(g) for g in group[-15:]) / ratio
 
     def _dur_ok(self, mv: Movement, group: list[Movement]) -> bool:
         m = median(g.duration_s for g in group[-15:])
@@ -250,8 +255,8 @@ class SetTracker:
         down = goes_down(group) if down is None else down
         rep = rep_from_movement(mv, set_index=len(self.sets_), index=index, exercise=self._set_exercise,
                                 placement=self.placement, params=self.p, down_first=down)
-        med = median(partial_size(g, g.size) for g in group[-15:])
-        return replace(rep, partial=partial_size(mv, mv.size) < partial_ratio(mv, self.p) * med)
+        med = median(likeness(g) for g in group[-15:])
+        return replace(rep, partial=likeness(mv) < partial_ratio(mv, self.p) * med)
 
     def add(self, cand: Candidate) -> list[Event]:
         out: list[Event] = []
@@ -355,7 +360,7 @@ class SetTracker:
         """
         p = self.p
         keep = p.vertical_keep_ratio if mvs[0].channel == "vertical" else p.keep_ratio
-        size = median(m.size for m in mvs)
+        size = median(likeness(m) for m in mvs)
         dur = median(m.duration_s for m in mvs)
         gaps = [b.start_s - a.end_s for a, b in zip(mvs[:-1], mvs[1:])]
         max_gap = min(p.set_gap_s, p.tail_gap_ratio * max(median(gaps) if gaps else 0.0, 0.3))
@@ -363,10 +368,10 @@ class SetTracker:
         for m in reversed([m for m in self._seen if self._seen_after < m.start_s and m.end_s <= mvs[0].start_s]):
             if out[0].start_s - m.end_s > max_gap:
                 break
-            if (m.size < size / keep or not self._dur_ok(m, mvs) or not _same_way(m, mvs)
+            if (likeness(m) < size / keep or not self._dur_ok(m, mvs) or not _same_way(m, mvs)
                     or m.end_s > out[0].start_s):
                 continue  # a wobble between reps, or overlapping the rep after it
-            if m.size > self._tail_size_ratio(m) * size or m.duration_s < p.tail_dur_ratio * dur:
+            if likeness(m) > self._tail_size_ratio(m) * size or m.duration_s < p.tail_dur_ratio * dur:
                 break
             out.insert(0, m)
         return out
@@ -380,7 +385,7 @@ class SetTracker:
             last, body = mvs[-1], mvs[:-1]
             gaps = [b.start_s - a.end_s for a, b in zip(body[:-1], body[1:])]
             late = last.start_s - body[-1].end_s > p.tail_gap_ratio * max(median(gaps), 0.3)
-            if not (late or last.size > self._tail_size_ratio(last) * median(m.size for m in body)
+            if not (late or likeness(last) > self._tail_size_ratio(last) * median(likeness(m) for m in body)
                     or last.duration_s < p.tail_dur_ratio * median(m.duration_s for m in body)):
                 break
             mvs = body

@@ -396,21 +396,25 @@ def vmv(start, cm=4.0, dur=3.5, speed=8.0):
                     hf_rms=0.1, gyro_hf_rms=None, channel="vertical")
 
 
-def test_vertical_reps_are_compared_on_their_rise():
+def test_vertical_reps_are_compared_on_their_peak_speed():
+    # integrated heights scatter ~2x rep to rep; peak speeds, integrated once, much less
     tr = SetTracker(P, exercise=None, placement="shank")
-    mvs = [vmv(10.0 + 4.5 * i, cm) for i, cm in enumerate([4.0, 4.2, 3.8, 4.1, 4.0])]
+    cms = [4.0, 2.1, 6.5, 3.0, 4.2]
+    mvs = [vmv(10.0 + 4.5 * i, cm, speed=v) for i, (cm, v) in enumerate(zip(cms, [8.0, 8.4, 7.6, 8.2, 8.0]))]
     ev = run(tr, mvs)
     assert kinds(ev[3])[0] == "SetStarted"
-    # 4.5x the rise: inside vertical_keep_ratio (5), beyond the tilt's keep_ratio (3.5)
-    assert tr.add(cand(vmv(mvs[-1].end_s + 1.0, 18.0))) == []  # joins; not shown while it trails
-    assert (tr.running().reps[-1].rom, tr.running().reps[-1].rom_unit) == (18.0, "cm")
-    # 5.5x: ends the set
-    ev = tr.add(cand(vmv(mvs[-1].end_s + 6.0, 22.0)))
+    # 4.5x the median rise at the set's speed: a rep (shown at once)
+    assert kinds(tr.add(cand(vmv(mvs[-1].end_s + 1.0, 18.0, speed=8.1)))) == ["RepCompleted"]
+    # 2.4x the speed: inside vertical_keep_ratio (2.6), joins; not shown while it trails
+    assert tr.add(cand(vmv(mvs[-1].end_s + 5.5, 5.0, speed=19.2))) == []
+    assert (tr.running().reps[-1].rom, tr.running().reps[-1].rom_unit) == (5.0, "cm")
+    # 2.8x: ends the set
+    ev = tr.add(cand(vmv(mvs[-1].end_s + 10.5, 5.0, speed=22.4)))
     assert kinds(ev)[0] == "SetEnded"
     s = ev[0].summary
-    assert len(s.reps) == 5  # the 18 cm one trailed the set: trimmed as bigger
+    assert len(s.reps) == 6  # the quick one trailed the set: trimmed as bigger
     assert s.rom_unit == "cm" and s.exercise == "standing_calf_raise"
-    assert s.mean_rom == pytest.approx(4.02)
+    assert s.mean_rom == pytest.approx((sum(cms) + 18.0) / 6)
 
 
 def test_vertical_reps_keep_a_tighter_tempo():
@@ -428,12 +432,12 @@ def test_vertical_reps_keep_a_tighter_tempo():
     assert with_slow_rep(vmv, dur=3.5) == []
 
 
-@pytest.mark.parametrize("cm, kept", [(7.6, True), (10.0, False)])
-def test_a_vertical_sets_last_rise_is_trimmed_only_when_far_bigger(cm, kept):
-    # rises of 4 cm: integrated heights scatter by ~2x, so 1.9x is still a rep (a tilt rep
-    # 1.9x its set's would be trimmed), 2.5x is the step off the block
+@pytest.mark.parametrize("cm, speed, kept", [(7.6, 8.0, True), (10.0, 11.2, True), (5.0, 13.6, False)])
+def test_a_vertical_sets_last_rise_is_trimmed_only_when_far_quicker(cm, speed, kept):
+    # rises of 4 cm at 8 cm/s: a last one read 2.5x as high at the set's speed, or 1.4x as
+    # quick, is still a rep; 1.7x as quick (past vertical_tail_size_ratio 1.6) is the step off
     body = [vmv(10.0 + 4.5 * i) for i in range(6)]
-    reps = _closed(body + [vmv(body[-1].end_s + 1.0, cm=cm)])
+    reps = _closed(body + [vmv(body[-1].end_s + 1.0, cm=cm, speed=speed)])
     assert len(reps) == (7 if kept else 6)
 
 
@@ -777,12 +781,13 @@ def test_a_rise_that_turns_the_sensor_far_is_no_edge_rep():
 
 
 @pytest.mark.parametrize("edge", ["first", "last"])
-@pytest.mark.parametrize("rate, hf, dropped", [(8.0, 0.1, False), (15.0, 0.1, False), (22.0, 0.1, True),
-                                               (8.0, 0.14, False), (8.0, 0.17, True)])
+@pytest.mark.parametrize("rate, hf, dropped", [(8.0, 0.1, False), (11.0, 0.1, False), (15.0, 0.1, True),
+                                               (22.0, 0.1, True), (8.0, 0.14, False), (8.0, 0.17, True)])
 def test_a_rise_far_quicker_or_shakier_than_the_reps_is_no_edge_rep(edge, rate, hf, dropped):
     # stepping onto or off the block moves the body 15-20 cm in under a second and lands a
-    # foot: its peak speed is 3-4x a controlled rep's (which vary by less than 2x), its
-    # impacts higher; the pinned window makes it look as big and as long as a rep
+    # foot: its peak speed is 3-4x a controlled rep's, its impacts higher; the pinned window
+    # makes it look as big and as long as a rep. The reps are compared on their speed
+    # (sets.likeness): 1.4x the median is a rep, 1.9x is past vertical_tail_size_ratio (1.6)
     reps = [replace(rise(10.0 + 4.5 * i, turn=3.0), peak_rate_dps=8.0 * (0.8 + 0.2 * (i % 3))) for i in range(8)]
     t = reps[0].start_s - 4.5 if edge == "first" else reps[-1].start_s + 4.5
     odd = replace(rise(t, turn=3.0), peak_rate_dps=rate, hf_rms=hf)
