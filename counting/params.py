@@ -72,8 +72,8 @@ class CounterParams:
     partial_ratio: a rep below this fraction of its set's median amplitude is partial
         (shared/interface.md section 3).
     vertical_partial_ratio: the same for the rise channel's reps, on their peak vertical
-        speed (sets.partial_size): its rep-to-rep scatter (sd of log 0.18) puts a full rep under
-        half the set's median speed about once in 300 reps.
+        speed (sets.likeness): with its rep-to-rep scatter (sd of log 0.18) a full rep came
+        under half its set's median speed 7 times in ~2900 on the tuning halves.
     tilt_timing_deg / vertical_timing_cm: a rep that tilts the sensor less than this (deg)
         but lifts it at least this much (cm) is timed on its height curve, not its tilt.
     use_gyro: where the device has a gyroscope, the tilt comes from a complementary filter

@@ -392,8 +392,7 @@ class SetTracker:
         return mvs
 
     def _tail_size_ratio(self, mv: Movement) -> float:
-        """How much bigger than a set's reps an edge movement is unlike them: the rise
-        channel's heights scatter by ~2x rep to rep, so only far bigger there."""
+        """How much bigger (likeness) than a set's reps an edge movement is unlike them."""
         return self.p.vertical_tail_size_ratio if mv.channel == "vertical" else self.p.tail_size_ratio
 
     def _trim_head(self, mvs: list[Movement]) -> list[Movement]:
