@@ -71,7 +71,7 @@ def infer_exercise(movements: list[Movement], placement: str | None, params: Cou
     tens of degrees. With the placement unknown a large tilt is either a foot in a heel
     raise or another segment in a squat: a squat if the sensor went down as it tilted, a
     foot if it went up (or, where that could not be fitted, a squat if it went down by
-    squat_drop_cm or more). On the foot, a heel rise past 10.5 cm means a step. Rises (the
+    squat_drop_cm or more). On the foot, a heel rise past foot_step_rise_cm means a step. Rises (the
     vertical channel): a squat goes down, a step lifts the body further, one leg sways it more.
     """
     if movements[0].channel == "vertical":
@@ -87,7 +87,7 @@ def infer_exercise(movements: list[Movement], placement: str | None, params: Cou
     amp = median(mv.amplitude_deg for mv in movements)
     if placement == "foot":
         rise = params.foot_lever_m * math.sin(math.radians(amp)) * 100
-        return "step_calf_raise" if rise > 10.5 else "standing_calf_raise"
+        return "step_calf_raise" if rise > params.foot_step_rise_cm else "standing_calf_raise"
     if amp <= SQUAT_TILT_DEG:
         return "standing_calf_raise"
     if placement is not None:
