@@ -86,8 +86,8 @@ class Movement:
 
     @property
     def size(self) -> float:
-        """What reps of a set are compared on: the tilt (deg), or the rise or drop (cm) for
-        movements found by the vertical channel."""
+        """The movement's size: the tilt (deg), or the rise or drop (cm) for movements found by
+        the vertical channel (sets.likeness says what reps of a set are compared on)."""
         return abs(self.vertical_cm) if self.channel == "vertical" and self.vertical_cm is not None else self.amplitude_deg
 
     @property

@@ -1,6 +1,6 @@
 """Turn candidate movements into reps and sets, and sets into summaries.
 
-A set is a run of at least `min_set_reps` movements of similar size, each starting
+A set is a run of at least `min_set_reps` movements of similar likeness (size, or speed), each starting
 within `set_gap_s` of the previous one's end. Isolated movements (picking up a weight,
 a weight shift, sitting down) never reach that and are dropped. Reps are reported as
 soon as they are known: tentatively before the set is confirmed, for good after; a rep
@@ -119,6 +119,11 @@ def likeness(mv: Movement) -> float:
     return mv.peak_rate_dps if mv.channel == "vertical" else mv.size
 
 
+def _typical(group: list[Movement]) -> float:
+    """The likeness of a running group's recent reps (median of the last 15)."""
+    return median(likeness(g) for g in group[-15:])
+
+
 def partial_size(mv: Movement, tilt_size: float) -> float:
     """What a rep's partial flag compares with the other reps of its set: `tilt_size` for the
     tilt channel (its ROM or tilt), the likeness (peak vertical speed) for the rise channel."""
@@ -229,7 +234,7 @@ class SetTracker:
         return {"snr": median(m.snr or 0.0 for m in mvs), "local_snr": median(m.local_snr or 0.0 for m in mvs)}
 
     def _amp_ok(self, mv: Movement, group: list[Movement], ratio: float) -> bool:
-        m = median(likeness(g) for g in group[-15:])
+        m = _typical(group)
         return m / ratio <= likeness(mv) <= m * ratio
 
     def _body_rises(self, group: list[Movement]) -> bool:
@@ -242,7 +247,7 @@ class SetTracker:
         return bool(v) and median(v) >= self.p.min_set_rise_cm
 
     def _small(self, mv: Movement, group: list[Movement], ratio: float) -> bool:
-        return likeness(mv) < median(likeness(g) for g in group[-15:]) / ratio
+        return likeness(mv) < _typical(group) / ratio
 
     def _dur_ok(self, mv: Movement, group: list[Movement]) -> bool:
         m = median(g.duration_s for g in group[-15:])
@@ -255,8 +260,7 @@ class SetTracker:
         down = goes_down(group) if down is None else down
         rep = rep_from_movement(mv, set_index=len(self.sets_), index=index, exercise=self._set_exercise,
                                 placement=self.placement, params=self.p, down_first=down)
-        med = median(likeness(g) for g in group[-15:])
-        return replace(rep, partial=likeness(mv) < partial_ratio(mv, self.p) * med)
+        return replace(rep, partial=likeness(mv) < partial_ratio(mv, self.p) * _typical(group))
 
     def add(self, cand: Candidate) -> list[Event]:
         out: list[Event] = []
@@ -411,7 +415,7 @@ class SetTracker:
     def _drop_odd_edges(self, mvs: list[Movement]) -> list[Movement]:
         """Drop a first or last rise of a vertical set unlike the set's reps in how it moved:
         bending down to a weight or stepping on or off a block lifts or lowers the sensor as
-        much and as long as a rep (its size and timing pass), but turns the trunk or leg by
+        much and as long as a rep (its height and timing pass), but turns the trunk or leg by
         tens of degrees, moves the body a step's height (15-20 cm) in under a second, and
         lands a foot."""
         p = self.p

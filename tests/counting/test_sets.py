@@ -412,7 +412,7 @@ def test_vertical_reps_are_compared_on_their_peak_speed():
     ev = tr.add(cand(vmv(mvs[-1].end_s + 10.5, 5.0, speed=22.4)))
     assert kinds(ev)[0] == "SetEnded"
     s = ev[0].summary
-    assert len(s.reps) == 6  # the quick one trailed the set: trimmed as bigger
+    assert len(s.reps) == 6  # the quick one trailed the set: trimmed as unlike (quicker)
     assert s.rom_unit == "cm" and s.exercise == "standing_calf_raise"
     assert s.mean_rom == pytest.approx((sum(cms) + 18.0) / 6)
 
@@ -469,12 +469,13 @@ def test_summary_flags_partial_reps_against_the_median():
 
 def test_a_rise_is_partial_by_its_peak_speed_well_under_its_sets():
     # the rise channel's heights scatter ~2x; at a set's tempo a short rise is also a slow one,
-    # and the speed (integrated once) scatters less: it decides
-    cms = [4.0, 4.2, 2.4, 3.8, 1.8, 4.0, 3.9]
-    speeds = [8.0, 8.6, 7.6, 8.3, 3.5, 7.9, 4.4]  # median 7.9 -> partial under 3.95 cm/s
+    # and the speed (integrated once) scatters less: it decides, where height and speed disagree
+    cms = [4.0, 4.2, 1.5, 3.8, 4.0, 4.0, 3.9]
+    speeds = [8.0, 8.6, 8.0, 8.3, 3.5, 7.9, 4.4]  # median 8.0 -> partial under 4.0 cm/s
     mvs = [vmv(10.0 + 4.5 * i, cm=c, speed=v) for i, (c, v) in enumerate(zip(cms, speeds))]
     s = summarize_set(0, mvs, exercise=None, placement=None, rest_before_s=None, params=P)
-    # 2.4 cm at a full rep's speed is a full rep read low; 4.4 cm/s (0.56x) is within the scatter
+    # 1.5 cm (under half the median height) at a full rep's speed is a full rep read low; 4 cm at
+    # 3.5 cm/s is short; 4.4 cm/s (0.55x) is within the scatter
     assert [r.partial for r in s.reps] == [False, False, False, False, True, False, False]
     assert [r.rom for r in s.reps] == cms  # the ROM stays the measured rise
     tr = SetTracker(P, exercise=None, placement=None)
