@@ -143,8 +143,8 @@ class CounterParams:
         from the stretched bottom on a step, the body rises 0.62-0.75 of that (the ankle sits
         0.68-0.76 of the foot's lever behind the ball of the foot), and the rise channel reads
         ~0.75 of the body's rise in sets with short pauses (its pinned window; 0.48-0.51 of the
-        heel travel on the tuning halves): standing raises read up to ~5.5 cm (7.5 cm of body rise),
-        steps from there on.
+        heel travel on the tuning halves): standing raises read up to ~5.5 cm (7.5 cm of
+        body rise), steps from there on.
     foot_step_rise_cm: on the foot, a set of heel raises whose heel rise (foot_lever_m x sin of
         the tilt, cm) is past this is on a step: the heels travel 5-10 cm standing, 10-15 cm
         from the stretched bottom of a step; 0.5 cm of margin keeps the biggest standing raises

@@ -1,7 +1,7 @@
 """Turn candidate movements into reps and sets, and sets into summaries.
 
-A set is a run of at least `min_set_reps` movements of similar likeness (size, or speed), each starting
-within `set_gap_s` of the previous one's end. Isolated movements (picking up a weight,
+A set is a run of at least `min_set_reps` movements alike (sets.likeness: tilt, or peak
+vertical speed), each starting within `set_gap_s` of the previous one's end. Isolated movements (picking up a weight,
 a weight shift, sitting down) never reach that and are dropped. Reps are reported as
 soon as they are known: tentatively before the set is confirmed, for good after; a rep
 the set would not keep were it to end there (the step off the block as its last "rep")
@@ -71,8 +71,9 @@ def infer_exercise(movements: list[Movement], placement: str | None, params: Cou
     tens of degrees. With the placement unknown a large tilt is either a foot in a heel
     raise or another segment in a squat: a squat if the sensor went down as it tilted, a
     foot if it went up (or, where that could not be fitted, a squat if it went down by
-    squat_drop_cm or more). On the foot, a heel rise past foot_step_rise_cm means a step. Rises (the
-    vertical channel): a squat goes down, a step lifts the body further, one leg sways it more.
+    squat_drop_cm or more). On the foot, a heel rise past foot_step_rise_cm means a step.
+    Rises (the vertical channel): a squat goes down, a step lifts the body further, one leg
+    sways it more.
     """
     if movements[0].channel == "vertical":
         if goes_down(movements):
