@@ -1,8 +1,9 @@
 """Turn candidate movements into reps and sets, and sets into summaries.
 
 A set is a run of at least `min_set_reps` movements alike (sets.likeness: tilt, or peak
-vertical speed), each starting within `set_gap_s` of the previous one's end. Isolated movements (picking up a weight,
-a weight shift, sitting down) never reach that and are dropped. Reps are reported as
+vertical speed), each starting within `set_gap_s` of the previous one's end. Isolated
+movements (picking up a weight, a weight shift, sitting down) never reach that and are
+dropped. Reps are reported as
 soon as they are known: tentatively before the set is confirmed, for good after; a rep
 the set would not keep were it to end there (the step off the block as its last "rep")
 only once a rep like the set's follows it (_show).
